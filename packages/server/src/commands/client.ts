@@ -1,0 +1,224 @@
+import type { ClientSession } from '../client-session.js';
+import { Err } from '../errors.js';
+import type { ServerState } from '../server-state.js';
+import { parseInteger } from './args.js';
+import { clientNameProblem } from './connection.js';
+import { defineCommand } from './define.js';
+import { replyHelp } from './server.js';
+import type { CommandContext, CommandFlag, CommandSpec } from './types.js';
+
+/** One CLIENT LIST / CLIENT INFO line, with Redis 7's fields in Redis's order. */
+export function describeClient(state: ServerState, client: ClientSession): string {
+  const now = state.clock();
+  const qbuf = client.parser.bufferedBytes;
+  const omem = client.reply.length;
+  return [
+    `id=${client.id}`,
+    `addr=${client.transport.remoteAddress}`,
+    `laddr=${client.transport.localAddress}`,
+    `fd=${client.id + 7}`,
+    `name=${client.name}`,
+    `age=${Math.floor((now - client.createdAt) / 1000)}`,
+    `idle=${Math.floor((now - client.lastInteraction) / 1000)}`,
+    'flags=N',
+    `db=${client.dbIndex}`,
+    'sub=0',
+    'psub=0',
+    'ssub=0',
+    'multi=-1',
+    `qbuf=${qbuf}`,
+    'qbuf-free=0',
+    'argv-mem=0',
+    'multi-mem=0',
+    'rbs=1024',
+    'rbp=0',
+    'obl=0',
+    'oll=0',
+    `omem=${omem}`,
+    `tot-mem=${qbuf + omem + 1024}`,
+    'events=r',
+    `cmd=${client.lastCommand}`,
+    'user=default',
+    'redir=-1',
+    `resp=${client.protocol}`,
+    `lib-name=${client.libName}`,
+    `lib-ver=${client.libVersion}`,
+  ].join(' ');
+}
+
+function clientId(ctx: CommandContext): void {
+  ctx.reply.integer(ctx.client.id);
+}
+
+function clientGetName(ctx: CommandContext): void {
+  ctx.reply.bulk(ctx.client.name === '' ? null : ctx.client.name);
+}
+
+/** CLIENT SETNAME name -> +OK; an empty name clears it. */
+function clientSetName(ctx: CommandContext, argv: string[]): void {
+  const name = argv[2]!;
+  const problem = name === '' ? undefined : clientNameProblem(name);
+  if (problem !== undefined) return ctx.error(problem);
+  ctx.client.name = name;
+  ctx.reply.simple('OK');
+}
+
+/** CLIENT SETINFO LIB-NAME name | LIB-VER version -> +OK. */
+function clientSetInfo(ctx: CommandContext, argv: string[]): void {
+  const attribute = argv[2]!.toLowerCase();
+  const value = argv[3]!;
+  if (attribute !== 'lib-name' && attribute !== 'lib-ver') {
+    return ctx.error(`ERR Unrecognized option '${argv[2]}'`);
+  }
+  if (value !== '' && clientNameProblem(value) !== undefined) {
+    return ctx.error(`ERR ${attribute} cannot contain spaces, newlines or special characters.`);
+  }
+  if (attribute === 'lib-name') ctx.client.libName = value;
+  else ctx.client.libVersion = value;
+  ctx.reply.simple('OK');
+}
+
+/** CLIENT LIST [TYPE normal|master|replica|pubsub] [ID id ...] -> one line per client. */
+function clientList(ctx: CommandContext, argv: string[]): void {
+  let clients = [...ctx.server.clients.values()];
+  for (let i = 2; i < argv.length; i++) {
+    const option = argv[i]!.toUpperCase();
+    if (option === 'TYPE' && i + 1 < argv.length) {
+      const type = argv[++i]!.toLowerCase();
+      if (!CLIENT_TYPES.has(type)) return ctx.error(`ERR Unknown client type '${argv[i]}'`);
+      // Every aki client is of type normal until pub/sub and replication arrive.
+      if (type !== 'normal') clients = [];
+    } else if (option === 'ID' && i + 1 < argv.length) {
+      const ids = new Set<number>();
+      for (i++; i < argv.length; i++) {
+        const id = parseInteger(argv[i]!);
+        if (id === undefined || id <= 0) return ctx.error(`ERR Invalid client ID`);
+        ids.add(id);
+      }
+      clients = clients.filter((c) => ids.has(c.id));
+    } else {
+      return ctx.error(Err.syntax);
+    }
+  }
+  const text = clients.map((client) => `${describeClient(ctx.server, client)}\n`).join('');
+  ctx.reply.bulk(text);
+}
+
+const CLIENT_TYPES = new Set(['normal', 'master', 'replica', 'slave', 'pubsub']);
+
+function clientInfo(ctx: CommandContext): void {
+  ctx.reply.bulk(`${describeClient(ctx.server, ctx.client)}\n`);
+}
+
+/**
+ * CLIENT KILL ip:port -> +OK or an error; CLIENT KILL <filter value> ... ->
+ * the number of clients killed. Filters: ID, TYPE, USER, ADDR, LADDR, SKIPME,
+ * MAXAGE. The calling client is skipped unless SKIPME no.
+ */
+function clientKill(ctx: CommandContext, argv: string[]): void {
+  const clients = [...ctx.server.clients.values()];
+  if (argv.length === 3) {
+    const target = clients.find((c) => c.transport.remoteAddress === argv[2]);
+    if (target === undefined) return ctx.error('ERR No such client');
+    ctx.reply.simple('OK');
+    kill(ctx, target);
+    return;
+  }
+  if (argv.length % 2 !== 0) return ctx.error(Err.syntax);
+  let skipMe = true;
+  const filters: Array<(c: ClientSession) => boolean> = [];
+  for (let i = 2; i < argv.length; i += 2) {
+    const option = argv[i]!.toUpperCase();
+    const value = argv[i + 1]!;
+    if (option === 'ID') {
+      const id = parseInteger(value);
+      if (id === undefined || id <= 0) return ctx.error('ERR client-id should be greater than 0');
+      filters.push((c) => c.id === id);
+    } else if (option === 'TYPE') {
+      const type = value.toLowerCase();
+      if (!CLIENT_TYPES.has(type)) return ctx.error(`ERR Unknown client type '${value}'`);
+      filters.push(() => type === 'normal');
+    } else if (option === 'USER') {
+      if (value !== 'default') return ctx.error(`ERR No such user '${value}'`);
+    } else if (option === 'ADDR') {
+      filters.push((c) => c.transport.remoteAddress === value);
+    } else if (option === 'LADDR') {
+      filters.push((c) => c.transport.localAddress === value);
+    } else if (option === 'SKIPME') {
+      const answer = value.toLowerCase();
+      if (answer !== 'yes' && answer !== 'no') return ctx.error(Err.syntax);
+      skipMe = answer === 'yes';
+    } else if (option === 'MAXAGE') {
+      const maxAge = parseInteger(value);
+      if (maxAge === undefined) return ctx.error(Err.notInteger);
+      const now = ctx.now;
+      filters.push((c) => (now - c.createdAt) / 1000 >= maxAge);
+    } else {
+      return ctx.error(Err.syntax);
+    }
+  }
+  const victims = clients.filter((c) => !(skipMe && c === ctx.client) && filters.every((f) => f(c)));
+  ctx.reply.integer(victims.length);
+  for (const victim of victims) kill(ctx, victim);
+}
+
+/** Closes a killed client: the caller's own connection after its reply, others at once. */
+function kill(ctx: CommandContext, victim: ClientSession): void {
+  if (victim === ctx.client) victim.closeAfterReply();
+  else {
+    victim.closing = true;
+    victim.transport.destroy();
+  }
+}
+
+const CLIENT_HELP = [
+  'CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  'GETNAME',
+  '    Return the name of the current connection.',
+  'ID',
+  '    Return the ID of the current connection.',
+  'INFO',
+  '    Return information about the current client connection.',
+  'KILL <ip:port>',
+  '    Kill connection made from <ip:port>.',
+  'KILL <option> <value> [<option> <value> [...]]',
+  '    Kill connections. Options are: ID, TYPE, USER, ADDR, LADDR, SKIPME, MAXAGE.',
+  'LIST [options ...]',
+  '    Return information about client connections. Options: TYPE, ID.',
+  'SETNAME <name>',
+  '    Assign the name <name> to the current connection.',
+  'SETINFO <option> <value>',
+  '    Set client meta attr. Options are: LIB-NAME, LIB-VER.',
+  'HELP',
+  '    Print this help.',
+];
+
+const sub = (
+  name: string,
+  arity: number,
+  summary: string,
+  handler: (ctx: CommandContext, argv: string[]) => void,
+  flags: readonly CommandFlag[] = ['noscript', 'loading', 'stale'],
+) => ({ name, arity, flags, group: 'connection' as const, summary, since: '2.4.0', complexity: 'O(1)', handler });
+
+export const clientCommands: CommandSpec[] = [
+  defineCommand({
+    name: 'client',
+    arity: -2,
+    flags: [],
+    group: 'connection',
+    summary: 'A container for client connection commands.',
+    since: '2.4.0',
+    complexity: 'Depends on subcommand.',
+    subcommands: [
+      sub('id', 2, 'Returns the unique client ID of the connection.', clientId),
+      sub('getname', 2, 'Returns the name of the connection.', clientGetName),
+      sub('setname', 3, 'Sets the connection name.', clientSetName),
+      sub('setinfo', 4, 'Sets information specific to the client or connection.', clientSetInfo),
+      sub('list', -2, 'Lists open connections.', clientList, ['admin', 'noscript', 'loading', 'stale']),
+      sub('info', 2, 'Returns information about the connection.', clientInfo),
+      sub('kill', -3, 'Terminates open connections.', clientKill, ['admin', 'noscript', 'loading', 'stale']),
+      sub('help', 2, 'Returns helpful text about the different subcommands.', (ctx) => replyHelp(ctx, CLIENT_HELP)),
+    ],
+  }),
+];

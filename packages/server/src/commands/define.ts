@@ -1,0 +1,84 @@
+import {
+  type ArgumentDoc,
+  type CommandFlag,
+  type CommandGroup,
+  type CommandHandler,
+  type CommandSpec,
+  type KeySpec,
+  NO_KEYS,
+} from './types.js';
+
+export interface CommandDefinition {
+  name: string;
+  arity: number;
+  flags: readonly CommandFlag[];
+  /** Key positions; omit for commands without keys. */
+  keys?: KeySpec;
+  group: CommandGroup;
+  summary: string;
+  since: string;
+  complexity: string;
+  /** ACL categories beyond those derived from flags and group (e.g. 'dangerous'). */
+  extraCategories?: readonly string[];
+  arguments?: readonly ArgumentDoc[];
+  handler?: CommandHandler;
+  subcommands?: readonly CommandDefinition[];
+}
+
+const CATEGORY_OF_GROUP: Record<CommandGroup, string | undefined> = {
+  generic: 'keyspace',
+  string: 'string',
+  connection: 'connection',
+  server: undefined,
+  pubsub: 'pubsub',
+  transactions: 'transaction',
+};
+
+/**
+ * Builds a command record, deriving its ACL categories from its flags and
+ * group the way Redis does (write -> @write, readonly -> @read, admin ->
+ * @admin @dangerous, fast or else @slow, ...). Subcommands are named
+ * `parent|sub`.
+ */
+export function defineCommand(definition: CommandDefinition, parent?: string): CommandSpec {
+  const name = parent === undefined ? definition.name : `${parent}|${definition.name}`;
+  return {
+    name,
+    arity: definition.arity,
+    flags: definition.flags,
+    categories: deriveCategories(definition),
+    keys: definition.keys ?? NO_KEYS,
+    group: definition.group,
+    summary: definition.summary,
+    since: definition.since,
+    complexity: definition.complexity,
+    arguments: definition.arguments,
+    handler: definition.handler,
+    subcommands: definition.subcommands?.map((sub) => defineCommand(sub, name)),
+  };
+}
+
+function deriveCategories(definition: CommandDefinition): string[] {
+  const flags = new Set(definition.flags);
+  const categories: string[] = [];
+  const add = (category: string | undefined) => {
+    if (category !== undefined && !categories.includes(category)) categories.push(category);
+  };
+  if (flags.has('write')) add('write');
+  if (flags.has('readonly')) add('read');
+  if (flags.has('admin')) {
+    add('admin');
+    add('dangerous');
+  }
+  if (flags.has('pubsub')) add('pubsub');
+  add(flags.has('fast') ? 'fast' : 'slow');
+  if (flags.has('blocking')) add('blocking');
+  add(CATEGORY_OF_GROUP[definition.group]);
+  for (const extra of definition.extraCategories ?? []) add(extra);
+  return categories;
+}
+
+/** Key spec helpers for the common shapes. */
+export const keyAt = (position: number): KeySpec => ({ first: position, last: position, step: 1 });
+export const keysFrom = (first: number, step = 1): KeySpec => ({ first, last: -1, step });
+export const keyRange = (first: number, last: number, step = 1): KeySpec => ({ first, last, step });

@@ -1,0 +1,188 @@
+import { Err } from '../errors.js';
+import { renderInfo } from '../info.js';
+import { defineCommand } from './define.js';
+import type { CommandContext, CommandSpec } from './types.js';
+
+/** INFO [section ...] -> the sections as one verbatim/bulk string of CRLF lines. */
+function info(ctx: CommandContext, argv: string[]): void {
+  const text = renderInfo(ctx.server, argv.slice(1));
+  if (ctx.client.protocol === 3) ctx.reply.verbatim('txt', text);
+  else ctx.reply.bulk(text);
+}
+
+/** CONFIG GET parameter [parameter ...] -> name/value pairs (a map under RESP3). */
+function configGet(ctx: CommandContext, argv: string[]): void {
+  const pairs = ctx.server.config.getMatching(argv.slice(2));
+  ctx.reply.mapHeader(pairs.length);
+  for (const [name, value] of pairs) {
+    ctx.reply.bulk(name);
+    ctx.reply.bulk(value);
+  }
+}
+
+/** CONFIG SET parameter value [parameter value ...] -> +OK, all pairs applied or none. */
+function configSet(ctx: CommandContext, argv: string[]): void {
+  if (argv.length % 2 !== 0) return ctx.error(Err.wrongArity('config|set'));
+  const pairs: Array<[string, string]> = [];
+  for (let i = 2; i < argv.length; i += 2) pairs.push([argv[i]!, argv[i + 1]!]);
+  const problem = ctx.server.config.setAtRuntime(pairs, ctx.client.transport.isLocal);
+  if (problem !== null) return ctx.error(problem);
+  ctx.reply.simple('OK');
+}
+
+/** CONFIG RESETSTAT -> +OK after zeroing INFO's counters. */
+function configResetStat(ctx: CommandContext): void {
+  ctx.server.stats.reset();
+  ctx.reply.simple('OK');
+}
+
+const CONFIG_HELP = [
+  'CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  'GET <pattern>',
+  '    Return parameters matching the glob-like <pattern> and their values.',
+  'SET <directive> <value>',
+  '    Set the configuration <directive> to <value>.',
+  'RESETSTAT',
+  '    Reset statistics reported by the INFO command.',
+  'HELP',
+  '    Print this help.',
+];
+
+/** Writes a HELP reply: an array of status lines. */
+export function replyHelp(ctx: CommandContext, lines: readonly string[]): void {
+  ctx.reply.arrayHeader(lines.length);
+  for (const line of lines) ctx.reply.simple(line);
+}
+
+/** TIME -> [unix seconds, microseconds] as bulk strings. */
+function time(ctx: CommandContext): void {
+  const micros = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+  ctx.reply.arrayHeader(2);
+  ctx.reply.bulk(String(Math.floor(micros / 1e6)));
+  ctx.reply.bulk(String(micros % 1e6));
+}
+
+/**
+ * SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]: on success the server exits
+ * and the client gets no reply (its connection closes); a refusal is an error.
+ */
+function shutdown(ctx: CommandContext, argv: string[]): void {
+  let save: boolean | undefined;
+  for (const arg of argv.slice(1)) {
+    const option = arg.toUpperCase();
+    if (option === 'NOSAVE' && save === undefined) save = false;
+    else if (option === 'SAVE' && save === undefined) save = true;
+    else if (option === 'NOW' || option === 'FORCE') continue;
+    else if (option === 'ABORT') return ctx.error('ERR No shutdown in progress.');
+    else return ctx.error(Err.syntax);
+  }
+  const problem = ctx.server.requestShutdown({ reason: 'User requested shutdown...', save });
+  if (problem !== null) ctx.error(problem);
+}
+
+export const serverCommands: CommandSpec[] = [
+  defineCommand({
+    name: 'info',
+    arity: -1,
+    flags: ['loading', 'stale'],
+    group: 'server',
+    summary: 'Returns information and statistics about the server.',
+    since: '1.0.0',
+    complexity: 'O(1)',
+    extraCategories: ['dangerous'],
+    arguments: [{ name: 'section', type: 'string', optional: true, multiple: true }],
+    handler: info,
+  }),
+  defineCommand({
+    name: 'config',
+    arity: -2,
+    flags: [],
+    group: 'server',
+    summary: 'A container for server configuration commands.',
+    since: '2.0.0',
+    complexity: 'Depends on subcommand.',
+    subcommands: [
+      {
+        name: 'get',
+        arity: -3,
+        flags: ['admin', 'noscript', 'loading', 'stale'],
+        group: 'server',
+        summary: 'Returns the effective values of configuration parameters.',
+        since: '2.0.0',
+        complexity: 'O(N) when N is the number of configuration parameters provided',
+        arguments: [{ name: 'parameter', type: 'string', multiple: true }],
+        handler: configGet,
+      },
+      {
+        name: 'set',
+        arity: -4,
+        flags: ['admin', 'noscript', 'loading', 'stale'],
+        group: 'server',
+        summary: 'Sets configuration parameters in-flight.',
+        since: '2.0.0',
+        complexity: 'O(N) when N is the number of configuration parameters provided',
+        arguments: [
+          {
+            name: 'data',
+            type: 'block',
+            multiple: true,
+            arguments: [
+              { name: 'parameter', type: 'string' },
+              { name: 'value', type: 'string' },
+            ],
+          },
+        ],
+        handler: configSet,
+      },
+      {
+        name: 'resetstat',
+        arity: 2,
+        flags: ['admin', 'noscript', 'loading', 'stale'],
+        group: 'server',
+        summary: 'Resets the server\'s statistics.',
+        since: '2.0.0',
+        complexity: 'O(1)',
+        handler: configResetStat,
+      },
+      {
+        name: 'help',
+        arity: 2,
+        flags: ['loading', 'stale'],
+        group: 'server',
+        summary: 'Returns helpful text about the different subcommands.',
+        since: '5.0.0',
+        complexity: 'O(1)',
+        handler: (ctx) => replyHelp(ctx, CONFIG_HELP),
+      },
+    ],
+  }),
+  defineCommand({
+    name: 'time',
+    arity: 1,
+    flags: ['loading', 'stale', 'fast', 'random'],
+    group: 'server',
+    summary: 'Returns the server time.',
+    since: '2.6.0',
+    complexity: 'O(1)',
+    handler: time,
+  }),
+  defineCommand({
+    name: 'shutdown',
+    arity: -1,
+    flags: ['admin', 'noscript', 'loading', 'stale', 'no_multi', 'allow_busy'],
+    group: 'server',
+    summary: 'Synchronously saves the database(s) to disk and shuts down the Redis server.',
+    since: '1.0.0',
+    complexity: 'O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)',
+    arguments: [
+      { name: 'save-selector', type: 'oneof', optional: true, arguments: [
+        { name: 'nosave', type: 'pure-token', token: 'NOSAVE' },
+        { name: 'save', type: 'pure-token', token: 'SAVE' },
+      ] },
+      { name: 'now', type: 'pure-token', token: 'NOW', optional: true },
+      { name: 'force', type: 'pure-token', token: 'FORCE', optional: true },
+      { name: 'abort', type: 'pure-token', token: 'ABORT', optional: true },
+    ],
+    handler: shutdown,
+  }),
+];

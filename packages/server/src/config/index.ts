@@ -1,0 +1,9 @@
+export { ConfigError } from './errors.js';
+export {
+  type ConfigValues,
+  type LogLevel,
+  type MaxmemoryPolicy,
+  type ProtectedAction,
+} from './native-options.js';
+export { ServerConfig, allowsProtectedAction, isSensitiveOption } from './server-config.js';
+export { parseMemory } from './codecs.js';

@@ -1,0 +1,195 @@
+import type { Socket } from 'node:net';
+import { ProtocolError } from '@aki/resp-codec';
+import type { ClientSession, ClientTransport } from './client-session.js';
+import type { ServerCore } from './core.js';
+
+/** Commands run for one client before yielding the event loop to others. */
+const COMMANDS_PER_TURN = 4096;
+/** Stop reading from a client whose unsent replies exceed this, until they drain. */
+const OUTPUT_PAUSE_BYTES = 16 * 1024 * 1024;
+/** A client that has not authenticated may buffer at most this much unparsed input. */
+const UNAUTHENTICATED_QUERY_LIMIT = 1024 * 1024;
+/** "Possible SECURITY ATTACK" is logged at most this often. */
+const SECURITY_WARNING_INTERVAL_MS = 60_000;
+
+let lastSecurityWarning = 0;
+
+/** True for peers on the loopback interface. */
+export function isLoopbackAddress(address: string | undefined): boolean {
+  if (address === undefined) return false;
+  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
+}
+
+function formatAddress(address: string | undefined, port: number | undefined): string {
+  if (address === undefined) return '?:0';
+  const plain = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return `${plain}:${port ?? 0}`;
+}
+
+/**
+ * Binds one socket to one client session: reads go through the session's
+ * request parser to the dispatcher, and everything the commands of one read
+ * event replied leaves in a single socket write (the measured big win over a
+ * write per reply). Bad input never throws out of here: protocol errors get
+ * their reply and close the connection, as Redis does.
+ */
+export class Connection implements ClientTransport {
+  readonly session: ClientSession;
+  readonly remoteAddress: string;
+  readonly localAddress: string;
+  readonly isLocal: boolean;
+  private endAfterFlush = false;
+  private yielded = false;
+  private pausedForOutput = false;
+
+  constructor(
+    private readonly core: ServerCore,
+    private readonly socket: Socket,
+  ) {
+    this.remoteAddress = formatAddress(socket.remoteAddress, socket.remotePort);
+    this.localAddress = formatAddress(socket.localAddress, socket.localPort);
+    this.isLocal = isLoopbackAddress(socket.remoteAddress);
+    this.session = core.openSession(this);
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', () => this.onDrain());
+    socket.on('error', () => {
+      // ECONNRESET and friends: 'close' follows and cleans up.
+    });
+    socket.on('close', () => this.onClose());
+  }
+
+  closeAfterFlush(): void {
+    this.endAfterFlush = true;
+  }
+
+  destroy(): void {
+    this.session.closing = true;
+    this.socket.destroy();
+  }
+
+  private onData(chunk: Buffer): void {
+    const session = this.session;
+    const stats = this.core.state.stats;
+    stats.netInputBytes += chunk.length;
+    if (session.closing) return;
+    session.lastInteraction = this.core.state.clock();
+    session.parser.feed(chunk);
+    this.processInput();
+  }
+
+  /** Runs every complete command buffered, up to COMMANDS_PER_TURN, then flushes. */
+  private processInput(): void {
+    const session = this.session;
+    const parser = session.parser;
+    const dispatcher = this.core.dispatcher;
+    let processed = 0;
+    try {
+      while (!session.closing) {
+        if (processed === COMMANDS_PER_TURN) {
+          this.yieldTurn();
+          break;
+        }
+        const argv = parser.next();
+        if (argv === null) break;
+        if (this.looksLikeHttp(argv[0]!)) return;
+        dispatcher.execute(session, argv);
+        processed++;
+      }
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      this.core.state.logger.info(
+        { client: session.id, addr: this.remoteAddress },
+        `Protocol error (${error.message}) from client: id=${session.id} addr=${this.remoteAddress}`,
+      );
+      session.reply.error(error.message);
+      session.closeAfterReply();
+    }
+    if (!session.closing) this.enforceQueryBufferLimit();
+    this.flush();
+  }
+
+  /** Lets other clients run before continuing a long pipeline. */
+  private yieldTurn(): void {
+    this.session.parser.compact();
+    if (this.yielded) return;
+    this.yielded = true;
+    this.socket.pause();
+    setImmediate(() => {
+      this.yielded = false;
+      if (this.session.closing) return;
+      if (!this.pausedForOutput) this.socket.resume();
+      this.processInput();
+    });
+  }
+
+  /**
+   * Browsers can be made to POST to port 6379; Redis closes such connections
+   * without a reply so the body's lines are never run as inline commands.
+   */
+  private looksLikeHttp(name: string): boolean {
+    if (name.length !== 4 && name.length !== 5) return false;
+    const lower = name.toLowerCase();
+    if (lower !== 'post' && lower !== 'host:') return false;
+    const now = Date.now();
+    if (now - lastSecurityWarning > SECURITY_WARNING_INTERVAL_MS) {
+      lastSecurityWarning = now;
+      this.core.state.logger.warn(
+        'Possible SECURITY ATTACK detected. It looks like somebody is sending POST or Host: commands to aki. This is likely due to an attacker attempting to use Cross Protocol Scripting to compromise your aki instance. Connection aborted.',
+      );
+    }
+    this.destroy();
+    return true;
+  }
+
+  private enforceQueryBufferLimit(): void {
+    const session = this.session;
+    const buffered = session.parser.bufferedBytes;
+    const stats = this.core.state.stats;
+    if (buffered > stats.recentMaxInputBuffer) stats.recentMaxInputBuffer = buffered;
+    const limit = session.authenticated
+      ? this.core.state.config.get('client-query-buffer-limit')
+      : UNAUTHENTICATED_QUERY_LIMIT;
+    if (buffered > limit) {
+      this.core.state.logger.warn(
+        { client: session.id, addr: this.remoteAddress, qbuf: buffered },
+        'Closing client that reached max query buffer length',
+      );
+      this.destroy();
+    }
+  }
+
+  private flush(): void {
+    const reply = this.session.reply;
+    if (reply.length !== 0 && !this.socket.destroyed) {
+      const bytes = reply.take();
+      this.core.state.stats.netOutputBytes += bytes.length;
+      this.socket.write(bytes);
+      if (this.socket.writableLength > OUTPUT_PAUSE_BYTES && !this.pausedForOutput) {
+        this.pausedForOutput = true;
+        this.socket.pause();
+      }
+    }
+    if (this.endAfterFlush && !this.socket.destroyed) this.socket.end();
+  }
+
+  private onDrain(): void {
+    if (!this.pausedForOutput) return;
+    this.pausedForOutput = false;
+    if (!this.yielded && !this.session.closing) this.socket.resume();
+  }
+
+  private onClose(): void {
+    this.session.closing = true;
+    this.core.closeSession(this.session);
+  }
+}
+
+/** Text of the -DENIED reply sent to remote clients in protected mode. */
+export const PROTECTED_MODE_DENIED =
+  '-DENIED Running in protected mode because protected mode is enabled and no password is set for the default user. ' +
+  'In this mode connections are only accepted from the loopback interface. To accept remote clients, do one of: ' +
+  "1) run 'CONFIG SET protected-mode no' from a loopback connection (make sure the server is not reachable from the internet); " +
+  "2) set 'protected-mode no' in the configuration file and restart; " +
+  "3) restart with the '--protected-mode no' option; " +
+  '4) set a password for the default user (requirepass).\r\n';

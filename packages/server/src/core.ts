@@ -1,0 +1,94 @@
+import { randomBytes } from 'node:crypto';
+import { Keyspace } from '@aki/keyspace';
+import pino, { type Logger } from 'pino';
+import { ClientSession, type ClientTransport } from './client-session.js';
+import { allCommands } from './commands/all.js';
+import { CommandTable } from './commands/table.js';
+import { ServerConfig } from './config/index.js';
+import { Dispatcher } from './dispatcher.js';
+import { EffectPropagator } from './effects.js';
+import type { ServerState, ShutdownRequest } from './server-state.js';
+import { ServerStats } from './stats.js';
+
+/** The Redis version aki is compatible with, reported as redis_version. */
+export const REDIS_COMPAT_VERSION = '7.2.4';
+
+export interface ServerCoreOptions {
+  config?: ServerConfig;
+  logger?: Logger;
+  version?: string;
+  /** Wall clock in unix ms (tests inject a fake one). */
+  clock?: () => number;
+}
+
+/**
+ * The server without sockets: state, command table, dispatcher and effect
+ * stream, plus session creation. AkiServer adds listeners and timers; tests
+ * drive it directly with in-memory transports.
+ */
+export class ServerCore {
+  readonly state: ServerState;
+  readonly dispatcher: Dispatcher;
+  private nextClientId = 1;
+  private shutdownHandler: (request: ShutdownRequest) => string | null = () =>
+    'ERR shutdown is not available in this server';
+
+  constructor(options: ServerCoreOptions = {}) {
+    const config = options.config ?? new ServerConfig();
+    const clock = options.clock ?? Date.now;
+    const propagator = new EffectPropagator();
+    const stats = new ServerStats();
+    const keyspace = new Keyspace({
+      databases: config.get('databases'),
+      onExpired: (dbIndex, key) => {
+        stats.expiredKeys++;
+        propagator.record(dbIndex, ['DEL', key]);
+      },
+    });
+    const core = this;
+    this.state = {
+      keyspace,
+      config,
+      propagator,
+      stats,
+      commands: new CommandTable(allCommands),
+      clients: new Map(),
+      logger: options.logger ?? pino({ level: 'silent' }),
+      version: options.version ?? '0.0.0',
+      redisVersion: REDIS_COMPAT_VERSION,
+      runId: randomBytes(20).toString('hex'),
+      replicationId: randomBytes(20).toString('hex'),
+      startedAt: clock(),
+      clock,
+      tcpPort: 0,
+      configFile: '',
+      loading: false,
+      requestShutdown(request) {
+        return core.shutdownHandler(request);
+      },
+    };
+    this.dispatcher = new Dispatcher(this.state);
+  }
+
+  /** Installs what SHUTDOWN calls (AkiServer sets it). */
+  onShutdownRequest(handler: (request: ShutdownRequest) => string | null): void {
+    this.shutdownHandler = handler;
+  }
+
+  /** Creates and registers the session of a newly accepted connection. */
+  openSession(transport: ClientTransport): ClientSession {
+    const config = this.state.config;
+    const session = new ClientSession(this.nextClientId++, transport, this.state.clock(), {
+      authenticated: config.get('requirepass') === '',
+      maxBulkLength: config.get('proto-max-bulk-len'),
+    });
+    this.state.clients.set(session.id, session);
+    this.state.stats.totalConnectionsReceived++;
+    return session;
+  }
+
+  /** Forgets a session whose connection closed. */
+  closeSession(session: ClientSession): void {
+    this.state.clients.delete(session.id);
+  }
+}

@@ -1,0 +1,89 @@
+import { encodeCommand } from '@aki/resp-codec';
+
+/**
+ * One unit of the effect stream, ready for the sinks: the commands exactly as
+ * AOF and followers receive them, with SELECT inserted where the database
+ * changes and several effects of one command wrapped in MULTI/EXEC.
+ */
+export interface EffectBatch {
+  readonly commands: readonly string[][];
+  /** RESP encoding of `commands` (computed once, shared by every sink). */
+  readonly bytes: Buffer;
+  /** Stream offset (bytes) after this batch. */
+  readonly endOffset: number;
+}
+
+/** A consumer of the effect stream: the AOF writer, the replication backlog, a test. */
+export interface EffectSink {
+  append(batch: EffectBatch): void;
+}
+
+/**
+ * The one path every write's effect takes. Handlers record effects while a
+ * command runs; the dispatcher commits them when it returns, so one command
+ * (or one transaction) becomes one batch. Effects recorded outside any command
+ * (active expiry) are committed at once, one batch each.
+ *
+ * Without sinks nothing is encoded: recording is then just an array push, so
+ * the hot path pays for the stream only once something consumes it.
+ */
+export class EffectPropagator {
+  private readonly sinks: EffectSink[] = [];
+  private pending: Array<[dbIndex: number, argv: string[]]> = [];
+  private commandDepth = 0;
+  /** Database the stream's consumers currently have selected; -1 forces a SELECT. */
+  private streamDb = -1;
+  /** Bytes appended to the stream so far. */
+  offset = 0;
+
+  addSink(sink: EffectSink): void {
+    this.sinks.push(sink);
+  }
+
+  removeSink(sink: EffectSink): void {
+    const at = this.sinks.indexOf(sink);
+    if (at !== -1) this.sinks.splice(at, 1);
+  }
+
+  /** Forget the selected database, so the next batch starts with SELECT (e.g. for a new consumer). */
+  resetSelectedDb(): void {
+    this.streamDb = -1;
+  }
+
+  /** Marks the start of a command (or transaction); effects are held until `endCommand`. */
+  beginCommand(): void {
+    this.commandDepth++;
+  }
+
+  /** Ends a command and, at the outermost level, commits its effects as one batch. */
+  endCommand(): void {
+    if (--this.commandDepth === 0 && this.pending.length !== 0) this.commit();
+  }
+
+  record(dbIndex: number, argv: string[]): void {
+    this.pending.push([dbIndex, argv]);
+    if (this.commandDepth === 0) this.commit();
+  }
+
+  private commit(): void {
+    const effects = this.pending;
+    this.pending = [];
+    if (this.sinks.length === 0) return;
+    const commands: string[][] = [];
+    const wrap = effects.length > 1;
+    for (let i = 0; i < effects.length; i++) {
+      const [dbIndex, argv] = effects[i]!;
+      if (dbIndex !== this.streamDb) {
+        commands.push(['SELECT', String(dbIndex)]);
+        this.streamDb = dbIndex;
+      }
+      if (wrap && i === 0) commands.push(['MULTI']);
+      commands.push(argv);
+    }
+    if (wrap) commands.push(['EXEC']);
+    const bytes = Buffer.concat(commands.map((argv) => encodeCommand(argv)));
+    this.offset += bytes.length;
+    const batch: EffectBatch = { commands, bytes, endOffset: this.offset };
+    for (const sink of this.sinks) sink.append(batch);
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * Error replies, each beginning with its code word, with Redis 7's exact text:
+ * clients and tools match on these strings. Functions build the ones that
+ * quote the request.
+ */
+export const Err = {
+  syntax: 'ERR syntax error',
+  notInteger: 'ERR value is not an integer or out of range',
+  notFloat: 'ERR value is not a valid float',
+  overflow: 'ERR increment or decrement would overflow',
+  nanOrInfinity: 'ERR increment would produce NaN or Infinity',
+  wrongType: 'WRONGTYPE Operation against a key holding the wrong kind of value',
+  noSuchKey: 'ERR no such key',
+  invalidExpire: (command: string) => `ERR invalid expire time in '${command}' command`,
+  dbIndexOutOfRange: 'ERR DB index is out of range',
+  invalidDbIndex: 'ERR invalid DB index',
+  sameObject: 'ERR source and destination objects are the same',
+  stringTooLong: 'ERR string exceeds maximum allowed size (proto-max-bulk-len)',
+  offsetOutOfRange: 'ERR offset is out of range',
+  noAuth: 'NOAUTH Authentication required.',
+  helloNoAuth: 'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
+  wrongPass: 'WRONGPASS invalid username-password pair or user is disabled.',
+  authNotConfigured: 'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
+  noProto: 'NOPROTO unsupported protocol version',
+  loading: 'LOADING Redis is loading the dataset in memory',
+  internal: 'ERR internal error',
+  timeoutNegative: 'ERR timeout is negative',
+  timeoutNotFloat: 'ERR timeout is not a float or out of range',
+  unknownCommand: (name: string, args: readonly string[]) =>
+    `ERR unknown command '${printable(name, 128)}', with args beginning with: ${args
+      .slice(0, 64)
+      .map((a) => `'${printable(a, 128)}' `)
+      .join('')}`,
+  wrongArity: (name: string) => `ERR wrong number of arguments for '${name}' command`,
+  unknownSubcommand: (name: string, sub: string) =>
+    `ERR unknown subcommand '${printable(sub, 128)}'. Try ${name.toUpperCase()} HELP.`,
+  debugDisabled:
+    "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.",
+} as const;
+
+/**
+ * Renders client-supplied text for an error reply or log line: a reply is one
+ * line, so CR/LF and other control bytes are replaced, and long text is cut.
+ */
+export function printable(text: string, maxLength: number): string {
+  const cut = text.length > maxLength ? text.slice(0, maxLength) : text;
+  // eslint-disable-next-line no-control-regex
+  return cut.replace(/[\x00-\x1f\x7f]/g, ' ');
+}

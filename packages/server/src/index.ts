@@ -1,0 +1,7 @@
+export { AkiServer, type AkiServerOptions } from './server.js';
+export { ServerCore, REDIS_COMPAT_VERSION, type ServerCoreOptions } from './core.js';
+export { ServerConfig, ConfigError } from './config/index.js';
+export type { ConfigValues } from './config/index.js';
+export { EffectPropagator, type EffectBatch, type EffectSink } from './effects.js';
+export type { ServerState, ShutdownRequest } from './server-state.js';
+export type { CommandSpec, CommandContext, CommandFlag, KeySpec } from './commands/types.js';

@@ -1,0 +1,47 @@
+import type { Keyspace } from '@aki/keyspace';
+import type { Logger } from 'pino';
+import type { ClientSession } from './client-session.js';
+import type { CommandTable } from './commands/table.js';
+import type { ServerConfig } from './config/index.js';
+import type { EffectPropagator } from './effects.js';
+import type { ServerStats } from './stats.js';
+
+/** What SHUTDOWN asks of the process that owns the server. */
+export interface ShutdownRequest {
+  reason: string;
+  /** SHUTDOWN NOSAVE / SAVE (persistence arrives with the AOF issue). */
+  save?: boolean;
+}
+
+/**
+ * Server-wide state shared by every command handler: the keyspace, config,
+ * counters, connected clients, the effect stream. The process-level parts
+ * (listeners, timers) live in AkiServer, which fills in the hooks here.
+ */
+export interface ServerState {
+  readonly keyspace: Keyspace;
+  readonly config: ServerConfig;
+  readonly propagator: EffectPropagator;
+  readonly stats: ServerStats;
+  readonly commands: CommandTable;
+  readonly clients: Map<number, ClientSession>;
+  readonly logger: Logger;
+  /** aki's own version; `redisVersion` is the Redis version it is compatible with. */
+  readonly version: string;
+  readonly redisVersion: string;
+  readonly runId: string;
+  /** Replication id of the effect stream (INFO master_replid). */
+  replicationId: string;
+  /** Unix ms when the server started. */
+  readonly startedAt: number;
+  /** The injected wall clock (unix ms). */
+  readonly clock: () => number;
+  /** TCP port actually listened on (0 before listening). */
+  tcpPort: number;
+  /** Path of the config file the server started from, or '' when none. */
+  configFile: string;
+  /** True while the dataset loads; commands without the `loading` flag get -LOADING. */
+  loading: boolean;
+  /** Asks the owner to shut the server down; returns an error reply text if refused. */
+  requestShutdown(request: ShutdownRequest): string | null;
+}

@@ -1,0 +1,184 @@
+import net from 'node:net';
+import type { Logger } from 'pino';
+import { Connection, isLoopbackAddress, PROTECTED_MODE_DENIED } from './connection.js';
+import { ServerCore } from './core.js';
+import type { ServerConfig } from './config/index.js';
+import type { ShutdownRequest } from './server-state.js';
+
+export interface AkiServerOptions {
+  config: ServerConfig;
+  logger?: Logger;
+  version: string;
+  /** Path of the config file the server was started from (INFO config_file). */
+  configFile?: string;
+  clock?: () => number;
+}
+
+/** Share of each cron period the active expiry cycle may use (Redis: 25%). */
+const ACTIVE_EXPIRE_TIME_SHARE = 0.25;
+
+/**
+ * The process-level server: TCP listeners, connections, the cron (active
+ * expiry, rates, idle timeouts) and shutdown. Everything command-related
+ * lives in ServerCore.
+ */
+export class AkiServer {
+  readonly core: ServerCore;
+  readonly closed: Promise<number>;
+  private readonly logger: Logger;
+  private readonly listeners: net.Server[] = [];
+  private readonly connections = new Set<Connection>();
+  private cron: NodeJS.Timeout | undefined;
+  private resolveClosed!: (code: number) => void;
+  private shuttingDown = false;
+
+  constructor(private readonly options: AkiServerOptions) {
+    this.core = new ServerCore({
+      config: options.config,
+      logger: options.logger,
+      version: options.version,
+      clock: options.clock,
+    });
+    this.logger = this.core.state.logger;
+    this.core.state.configFile = options.configFile ?? '';
+    this.closed = new Promise((resolve) => {
+      this.resolveClosed = resolve;
+    });
+    this.core.onShutdownRequest((request) => this.onShutdownCommand(request));
+    this.watchConfig();
+  }
+
+  /** The port clients connect to (known after start). */
+  get port(): number {
+    return this.core.state.tcpPort;
+  }
+
+  /** Listens on every `bind` address; resolves once all mandatory listeners accept. */
+  async start(): Promise<void> {
+    const config = this.options.config;
+    const port = config.get('port');
+    if (port !== 0) {
+      for (const entry of config.get('bind')) {
+        const optional = entry.startsWith('-');
+        const address = optional ? entry.slice(1) : entry;
+        try {
+          await this.listen(toListenHost(address), port);
+        } catch (error) {
+          if (!optional) {
+            await this.closeListeners();
+            throw new Error(`Failed listening on port ${port} (tcp), aborting. ${(error as Error).message}`);
+          }
+          this.logger.warn(`Could not listen on ${address}:${port}: ${(error as Error).message}`);
+        }
+      }
+      const bound = this.listeners[0]?.address();
+      this.core.state.tcpPort = typeof bound === 'object' && bound !== null ? bound.port : port;
+    }
+    this.startCron();
+  }
+
+  /** Graceful shutdown: stop accepting, flush and close clients, stop timers. */
+  async shutdown(reason: string): Promise<void> {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
+    this.logger.info(reason);
+    if (this.cron !== undefined) clearInterval(this.cron);
+    // Connections first: a listener's close() waits for its open connections.
+    for (const connection of this.connections) connection.destroy();
+    this.connections.clear();
+    await this.closeListeners();
+    this.resolveClosed(0);
+  }
+
+  private listen(host: string, port: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const server = net.createServer({ noDelay: true, keepAlive: true }, (socket) => this.accept(socket));
+      const keepAliveSeconds = this.options.config.get('tcp-keepalive');
+      server.on('connection', (socket) => {
+        if (keepAliveSeconds > 0) socket.setKeepAlive(true, keepAliveSeconds * 1000);
+      });
+      server.once('error', reject);
+      server.listen({ host, port, backlog: this.options.config.get('tcp-backlog'), ipv6Only: host.includes(':') }, () => {
+        server.off('error', reject);
+        server.on('error', (error) => this.logger.error({ err: error }, 'listener error'));
+        this.listeners.push(server);
+        resolve();
+      });
+    });
+  }
+
+  private accept(socket: net.Socket): void {
+    const state = this.core.state;
+    const config = state.config;
+    if (this.shuttingDown) {
+      socket.destroy();
+      return;
+    }
+    if (this.connections.size >= config.get('maxclients')) {
+      state.stats.rejectedConnections++;
+      socket.end('-ERR max number of clients reached\r\n');
+      return;
+    }
+    if (config.get('protected-mode') && config.get('requirepass') === '' && !isLoopbackAddress(socket.remoteAddress)) {
+      state.stats.rejectedConnections++;
+      socket.end(PROTECTED_MODE_DENIED);
+      return;
+    }
+    const connection = new Connection(this.core, socket);
+    this.connections.add(connection);
+    socket.on('close', () => this.connections.delete(connection));
+  }
+
+  private startCron(): void {
+    const periodMs = 1000 / this.options.config.get('hz');
+    this.cron = setInterval(() => this.runCron(periodMs), periodMs);
+    this.cron.unref();
+  }
+
+  /** Periodic work, like Redis's serverCron: active expiry, rates, idle clients. */
+  private runCron(periodMs: number): void {
+    const state = this.core.state;
+    const now = state.clock();
+    state.keyspace.activeExpireCycle(now, periodMs * ACTIVE_EXPIRE_TIME_SHARE);
+    state.stats.sampleRates(now);
+    const timeoutSeconds = state.config.get('timeout');
+    if (timeoutSeconds > 0) {
+      for (const connection of this.connections) {
+        if (now - connection.session.lastInteraction > timeoutSeconds * 1000) {
+          this.logger.debug({ client: connection.session.id }, 'Closing idle client');
+          connection.destroy();
+        }
+      }
+    }
+  }
+
+  private onShutdownCommand(request: ShutdownRequest): string | null {
+    void this.shutdown(request.reason);
+    return null;
+  }
+
+  /** Applies runtime CONFIG SET changes that affect live objects. */
+  private watchConfig(): void {
+    const config = this.options.config;
+    config.onChange('proto-max-bulk-len', (value) => {
+      for (const client of this.core.state.clients.values()) client.parser.maxBulkLength = value;
+    });
+    config.onChange('hz', () => {
+      if (this.cron === undefined) return;
+      clearInterval(this.cron);
+      this.startCron();
+    });
+  }
+
+  private async closeListeners(): Promise<void> {
+    const listeners = this.listeners.splice(0);
+    await Promise.all(listeners.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+  }
+}
+
+/** Maps redis.conf bind syntax to a listen host: '*' is every IPv4 address, '::*' every IPv6 one. */
+function toListenHost(address: string): string {
+  if (address === '*') return '0.0.0.0';
+  if (address === '::*') return '::';
+  return address;
+}
