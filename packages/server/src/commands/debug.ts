@@ -1,4 +1,5 @@
 import { digestDataset, digestValue, stringEncoding, typeOf, ZERO_DIGEST } from '@aki/keyspace';
+import { allowsProtectedAction } from '../config/index.js';
 import { Err } from '../errors.js';
 import { parseInteger } from './args.js';
 import { defineCommand } from './define.js';
@@ -12,8 +13,7 @@ import type { CommandContext, CommandSpec } from './types.js';
  */
 
 function debugAllowed(ctx: CommandContext): boolean {
-  const setting = ctx.server.config.get('enable-debug-command');
-  return setting === 'yes' || (setting === 'local' && ctx.client.transport.isLocal);
+  return allowsProtectedAction(ctx.server.config.get('enable-debug-command'), ctx.client.transport.isLocal);
 }
 
 /** Blocks the whole event loop, as DEBUG SLEEP blocks Redis's main thread. */

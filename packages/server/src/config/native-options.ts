@@ -170,7 +170,9 @@ export const NATIVE_OPTIONS: NativeOptionTable = {
   ),
   // Redis accepts any non-negative hz and clamps what it uses to 1..500.
   hz: option('hz', integer({ min: 0, max: INT_MAX, normalize: (v) => Math.min(Math.max(v, 1), 500) }), 10),
-  'enable-debug-command': option('enable-debug-command', protectedAction(), 'no', { immutable: true }),
+  // aki's default is 'local' (Redis: 'no'): operators and test tools use DEBUG
+  // DIGEST/SLEEP from the same host, while remote clients stay locked out.
+  'enable-debug-command': option('enable-debug-command', protectedAction(), 'local', { immutable: true }),
   'enable-protected-configs': option('enable-protected-configs', protectedAction(), 'no', { immutable: true }),
   maxmemory: option('maxmemory', memory({ min: 0, max: SAFE_MAX }), 0),
   'maxmemory-policy': option(

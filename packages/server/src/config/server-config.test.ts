@@ -42,7 +42,7 @@ describe('defaults', () => {
     expect(config.get('proto-max-bulk-len')).toBe(512 * 1024 * 1024);
     expect(config.get('client-query-buffer-limit')).toBe(1024 * 1024 * 1024);
     expect(config.get('hz')).toBe(10);
-    expect(config.get('enable-debug-command')).toBe('no');
+    expect(config.get('enable-debug-command')).toBe('local');
     expect(config.get('enable-protected-configs')).toBe('no');
     expect(config.get('maxmemory')).toBe(0);
     expect(config.get('maxmemory-policy')).toBe('noeviction');
