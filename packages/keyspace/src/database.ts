@@ -1,4 +1,5 @@
-import { KeyScanner, type ScanOptions, type ScanPage } from './scan.js';
+import type { ScanOptions, ScanPage } from './scan.js';
+import { StringStore } from './string-store.js';
 import { type StoredValue, typeOf } from './values.js';
 
 /**
@@ -18,23 +19,20 @@ export interface DatabaseHooks {
 export type ExpiryMode = 'delete' | 'hide';
 
 /**
- * One numbered database: a map of keys to values plus a map of absolute expiry
- * times (unix ms), the same split Redis makes between its main and expires dicts.
+ * One numbered database. Values and their expiry times live off the V8 heap
+ * in a StringStore (see there for why); this class adds Redis's semantics on
+ * top: logical expiry, lazy and active deletion, SCAN, RANDOMKEY.
  *
  * Contract: every read goes through `lookup`, which honours logical expiry;
- * `peek` is the raw view for persistence and digests. Methods take `now` from the
- * caller's injected clock, never from Date.now().
+ * `peek` is the raw view for persistence and digests. Methods take `now` from
+ * the caller's injected clock, never from Date.now().
  */
 export class Database {
-  private data = new Map<string, StoredValue>();
-  private expires = new Map<string, number>();
-  private scanner = new KeyScanner(() => this.data);
-  /** Rotating cursor over `expires` for the active expiry sweep (live, survives mutation). */
-  private expirySweep: IterableIterator<[string, number]> | undefined;
+  private store = new StringStore();
+  /** Bucket cursor of the active expiry sweep (continues where the last cycle stopped). */
+  private expiryCursor = 0;
   /** Smoothed mean remaining time to live (ms) of keys seen by the active sweep; 0 = unknown. */
   private ttlEstimate = 0;
-  /** Rotating cursor over `data` for RANDOMKEY. */
-  private randomWalk: IterableIterator<string> | undefined;
 
   constructor(
     readonly index: number,
@@ -44,35 +42,49 @@ export class Database {
 
   /** Number of keys, including logically expired keys not yet removed (as Redis's DBSIZE). */
   get size(): number {
-    return this.data.size;
+    return this.store.size;
   }
 
   /** Number of keys with a time to live. */
   get expiringCount(): number {
-    return this.expires.size;
+    return this.store.expiringCount;
   }
 
   /** Estimated mean remaining time to live in ms of keys with one (INFO keyspace avg_ttl); 0 when unknown. */
   get averageTtl(): number {
-    return this.expires.size === 0 ? 0 : Math.round(this.ttlEstimate);
+    return this.store.expiringCount === 0 ? 0 : Math.round(this.ttlEstimate);
   }
 
   /** The value of `key`, or undefined when absent or logically expired. */
   lookup(key: string, now: number): StoredValue | undefined {
-    const value = this.data.get(key);
-    if (value === undefined) return undefined;
-    if (this.expires.size !== 0 && this.isExpired(key, now)) return undefined;
-    return value;
+    const store = this.store;
+    const ref = store.find(key);
+    if (ref === 0) return undefined;
+    const expireAt = store.expireAtOf(ref);
+    if (expireAt !== 0 && expireAt <= now) {
+      this.onLogicallyExpired(key);
+      return undefined;
+    }
+    return store.valueOf(ref);
   }
 
   /** True when `key` exists and is not logically expired. */
   has(key: string, now: number): boolean {
-    return this.lookup(key, now) !== undefined;
+    const store = this.store;
+    const ref = store.find(key);
+    if (ref === 0) return false;
+    const expireAt = store.expireAtOf(ref);
+    if (expireAt !== 0 && expireAt <= now) {
+      this.onLogicallyExpired(key);
+      return false;
+    }
+    return true;
   }
 
   /** Raw value without expiry checks (persistence, digests, snapshot). */
   peek(key: string): StoredValue | undefined {
-    return this.data.get(key);
+    const ref = this.store.find(key);
+    return ref === 0 ? undefined : this.store.valueOf(ref);
   }
 
   /**
@@ -80,130 +92,135 @@ export class Database {
    * undefined to clear any time to live, or `KEEP_TTL` to keep the current one.
    */
   set(key: string, value: StoredValue, expireAt?: number | typeof KEEP_TTL): void {
-    this.data.set(key, value);
-    if (expireAt === KEEP_TTL) return;
-    if (expireAt === undefined) {
-      if (this.expires.size !== 0) this.expires.delete(key);
-    } else {
-      this.expires.set(key, expireAt);
-    }
+    this.store.set(key, value, expireAt === undefined ? 0 : expireAt === KEEP_TTL ? -1 : expireAt);
   }
 
   /** Replaces the value of an existing key and keeps its time to live. */
   replaceValue(key: string, value: StoredValue): void {
-    this.data.set(key, value);
+    this.store.set(key, value, -1);
   }
 
   /** Removes `key`; returns whether it existed (expired-but-present counts as absent). */
   delete(key: string, now: number): boolean {
     if (!this.has(key, now)) return false;
-    this.data.delete(key);
-    this.expires.delete(key);
+    this.store.remove(key);
     return true;
   }
 
   /** Absolute expiry time in unix ms, or undefined when the key has no time to live. */
   getExpireAt(key: string): number | undefined {
-    return this.expires.size === 0 ? undefined : this.expires.get(key);
+    const ref = this.store.find(key);
+    if (ref === 0) return undefined;
+    const expireAt = this.store.expireAtOf(ref);
+    return expireAt === 0 ? undefined : expireAt;
   }
 
   /** Sets the absolute expiry of an existing key. */
   setExpireAt(key: string, expireAt: number): void {
-    this.expires.set(key, expireAt);
+    const ref = this.store.find(key);
+    if (ref !== 0) this.store.setExpireAtOf(ref, expireAt);
   }
 
   /** Removes the time to live of `key`; returns whether it had one. */
   persist(key: string): boolean {
-    return this.expires.delete(key);
+    const ref = this.store.find(key);
+    if (ref === 0 || this.store.expireAtOf(ref) === 0) return false;
+    this.store.setExpireAtOf(ref, 0);
+    return true;
   }
 
   /** Removes every key; returns how many there were. */
   flush(): number {
-    const removed = this.data.size;
-    // New maps rather than clear(): live iterators (SCAN cursors) of the old
-    // contents then simply finish instead of walking a table reused by new keys.
-    this.data = new Map();
-    this.expires = new Map();
-    this.scanner = new KeyScanner(() => this.data);
-    this.expirySweep = undefined;
-    this.randomWalk = undefined;
+    const removed = this.store.size;
+    this.store.clear();
+    this.expiryCursor = 0;
     this.ttlEstimate = 0;
     return removed;
   }
 
-  /** Raw iteration over every stored entry (expired ones included). */
-  entries(): IterableIterator<[string, StoredValue]> {
-    return this.data.entries();
+  /** Raw iteration over every stored entry (expired ones included). No writes while iterating. */
+  *entries(): IterableIterator<[string, StoredValue]> {
+    const store = this.store;
+    for (const ref of store.records()) yield [store.keyOf(ref), store.valueOf(ref)];
   }
 
-  /** Raw iteration over every key (expired ones included). */
-  keys(): IterableIterator<string> {
-    return this.data.keys();
-  }
-
-  /** One SCAN step; see KeyScanner for the cursor contract. */
-  scan(cursor: number, options: ScanOptions, now: number): ScanPage {
-    return this.scanner.scan(cursor, options, (key) => {
-      const value = this.lookup(key, now);
-      if (value === undefined) return false;
-      return options.type === undefined || typeOf(value) === options.type;
-    });
+  /** Raw iteration over every key (expired ones included). No writes while iterating. */
+  *keys(): IterableIterator<string> {
+    const store = this.store;
+    for (const ref of store.records()) yield store.keyOf(ref);
   }
 
   /**
-   * A random live key, or undefined when the database is empty. Walks a rotating
-   * cursor a random number of steps, so it is O(1) amortised instead of O(n) and
-   * reaches every key over time. Gives up after a bounded number of expired keys,
-   * as Redis does, returning one of them (it is then removed by the caller's lookup).
+   * One SCAN step. The cursor is Redis's reverse-binary bucket cursor: every
+   * key present for the whole iteration is returned at least once, even when
+   * the table grows or shrinks between calls; a key may come back twice.
+   */
+  scan(cursor: number, options: ScanOptions, now: number): ScanPage {
+    const store = this.store;
+    const candidates: string[] = [];
+    const next = store.scan(cursor, Math.max(1, options.count), (ref) => {
+      const key = store.keyOf(ref);
+      if (options.match === undefined || options.match(key)) candidates.push(key);
+    });
+    // Filter only after the store's step: expiring a key writes to the table.
+    const keys: string[] = [];
+    for (const key of candidates) {
+      const value = this.lookup(key, now);
+      if (value === undefined) continue;
+      if (options.type === undefined || typeOf(value) === options.type) keys.push(key);
+    }
+    return { cursor: next, keys };
+  }
+
+  /**
+   * A random key, or undefined when the database is empty. Tries up to 100
+   * picks for one that is not logically expired, deleting expired picks on a
+   * leader, and otherwise returns the last pick (as Redis does on a follower).
    */
   randomKey(now: number): string | undefined {
-    if (this.data.size === 0) return undefined;
+    const store = this.store;
     let candidate: string | undefined;
     for (let attempt = 0; attempt < 100; attempt++) {
-      const steps = Math.floor(Math.random() * Math.min(this.data.size, 16));
-      for (let i = 0; i <= steps; i++) candidate = this.nextRandomWalkKey();
-      if (candidate === undefined) return undefined;
-      if (!this.isExpiredRaw(candidate, now)) return candidate;
-      if (this.expiryMode() === 'delete') {
-        this.expireNow(candidate);
-        if (this.data.size === 0) return undefined;
-      }
+      const ref = store.randomRecord();
+      if (ref === 0) return undefined;
+      candidate = store.keyOf(ref);
+      const expireAt = store.expireAtOf(ref);
+      if (expireAt === 0 || expireAt > now) return candidate;
+      if (this.expiryMode() === 'delete') this.onLogicallyExpired(candidate);
     }
     return candidate;
   }
 
   /**
-   * Active expiry: examines up to `budget` keys that have a time to live,
-   * continuing where the previous call stopped, and removes the expired ones.
-   * Returns how many keys were examined and removed. Does nothing on followers.
+   * Active expiry: examines up to `budget` keys, continuing from where the
+   * previous call stopped, and removes the expired ones. Returns how many keys
+   * with a time to live were examined and how many were removed. Does nothing
+   * on followers.
    */
   sweepExpired(now: number, budget: number): { examined: number; expired: number } {
+    const store = this.store;
     let examined = 0;
     let expired = 0;
-    if (this.expires.size === 0 || this.expiryMode() !== 'delete') {
-      return { examined, expired };
-    }
-    let wrapped = false;
+    if (store.expiringCount === 0 || this.expiryMode() !== 'delete') return { examined, expired };
+    const doomed: string[] = [];
     let ttlSum = 0;
     let ttlSamples = 0;
-    while (examined < budget && this.expires.size !== 0) {
-      this.expirySweep ??= this.expires.entries();
-      const next = this.expirySweep.next();
-      if (next.done) {
-        this.expirySweep = undefined;
-        if (wrapped) break;
-        wrapped = true;
-        continue;
-      }
-      examined++;
-      const [key, expireAt] = next.value;
-      if (expireAt <= now) {
-        this.expireNow(key);
-        expired++;
-      } else {
-        ttlSum += expireAt - now;
-        ttlSamples++;
-      }
+    let bucketsLeft = store.bucketCount;
+    do {
+      this.expiryCursor = store.scan(this.expiryCursor, 1, (ref) => {
+        const expireAt = store.expireAtOf(ref);
+        if (expireAt === 0) return;
+        examined++;
+        if (expireAt <= now) doomed.push(store.keyOf(ref));
+        else {
+          ttlSum += expireAt - now;
+          ttlSamples++;
+        }
+      });
+    } while (examined < budget && --bucketsLeft > 0 && this.expiryCursor !== 0);
+    for (const key of doomed) {
+      this.expireNow(key);
+      expired++;
     }
     if (ttlSamples !== 0) {
       // Exponential smoothing over sweeps, as Redis estimates avg_ttl from its expire cycle.
@@ -215,39 +232,19 @@ export class Database {
 
   /** Exchanges contents with `other` (SWAPDB); indexes stay. */
   swapContents(other: Database): void {
-    [this.data, other.data] = [other.data, this.data];
-    [this.expires, other.expires] = [other.expires, this.expires];
-    [this.scanner, other.scanner] = [other.scanner, this.scanner];
+    [this.store, other.store] = [other.store, this.store];
     [this.ttlEstimate, other.ttlEstimate] = [other.ttlEstimate, this.ttlEstimate];
-    this.expirySweep = other.expirySweep = undefined;
-    this.randomWalk = other.randomWalk = undefined;
+    this.expiryCursor = other.expiryCursor = 0;
   }
 
-  private isExpired(key: string, now: number): boolean {
-    if (!this.isExpiredRaw(key, now)) return false;
+  /** A key found logically expired: a leader deletes and reports it; a follower only hides it. */
+  private onLogicallyExpired(key: string): void {
     if (this.expiryMode() === 'delete') this.expireNow(key);
-    return true;
-  }
-
-  private isExpiredRaw(key: string, now: number): boolean {
-    const expireAt = this.expires.get(key);
-    return expireAt !== undefined && expireAt <= now;
   }
 
   private expireNow(key: string): void {
-    this.data.delete(key);
-    this.expires.delete(key);
+    this.store.remove(key);
     this.hooks.onExpired(this.index, key);
-  }
-
-  private nextRandomWalkKey(): string | undefined {
-    this.randomWalk ??= this.data.keys();
-    let next = this.randomWalk.next();
-    if (next.done) {
-      this.randomWalk = this.data.keys();
-      next = this.randomWalk.next();
-    }
-    return next.done ? undefined : next.value;
   }
 }
 

@@ -1,6 +1,7 @@
 export { Database, KEEP_TTL, type DatabaseHooks, type ExpiryMode } from './database.js';
 export { Keyspace, type KeyspaceOptions } from './keyspace.js';
-export { KeyScanner, type ScanOptions, type ScanPage } from './scan.js';
+export type { ScanOptions, ScanPage } from './scan.js';
+export { StringStore } from './string-store.js';
 export {
   INT64_MAX,
   INT64_MIN,

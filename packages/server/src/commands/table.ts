@@ -13,6 +13,8 @@ export class CommandTable {
     for (const spec of specs) {
       if (this.byName.has(spec.name)) throw new Error(`duplicate command ${spec.name}`);
       this.byName.set(spec.name, spec);
+      // Clients send upper case more often than not; one lookup serves both spellings.
+      this.byName.set(spec.name.toUpperCase(), spec);
       if (spec.subcommands !== undefined) {
         const subs = new Map<string, CommandSpec>();
         for (const sub of spec.subcommands) subs.set(sub.name.slice(spec.name.length + 1), sub);
@@ -22,7 +24,7 @@ export class CommandTable {
   }
 
   get size(): number {
-    return this.byName.size;
+    return this.specs.length;
   }
 
   /** The top-level command named `name` (any case), or undefined. */
