@@ -9,6 +9,8 @@ import { type StoredValue, typeOf } from './values.js';
 export interface DatabaseHooks {
   /** A key was removed because its time to live passed (lazily or by the active cycle). */
   onExpired(dbIndex: number, key: string): void;
+  /** Wall clock (unix ms) for stamping writes that carry no `now` (access times). */
+  clock(): number;
 }
 
 /**
@@ -65,6 +67,7 @@ export class Database {
       this.onLogicallyExpired(key);
       return undefined;
     }
+    store.touch(ref, (now / 1000) | 0);
     return store.valueOf(ref);
   }
 
@@ -92,12 +95,23 @@ export class Database {
    * undefined to clear any time to live, or `KEEP_TTL` to keep the current one.
    */
   set(key: string, value: StoredValue, expireAt?: number | typeof KEEP_TTL): void {
-    this.store.set(key, value, expireAt === undefined ? 0 : expireAt === KEEP_TTL ? -1 : expireAt);
+    const code = expireAt === undefined ? 0 : expireAt === KEEP_TTL ? -1 : expireAt;
+    this.store.set(key, value, code, this.nowSeconds());
   }
 
   /** Replaces the value of an existing key and keeps its time to live. */
   replaceValue(key: string, value: StoredValue): void {
-    this.store.set(key, value, -1);
+    this.store.set(key, value, -1, this.nowSeconds());
+  }
+
+  /**
+   * Seconds since `key` was last read or written (OBJECT IDLETIME), without
+   * counting this query as an access; undefined when the key is absent.
+   */
+  idleSeconds(key: string, now: number): number | undefined {
+    if (!this.has(key, now)) return undefined;
+    const ref = this.store.find(key);
+    return Math.max(0, ((now / 1000) | 0) - this.store.accessOf(ref));
   }
 
   /** Removes `key`; returns whether it existed (expired-but-present counts as absent). */
@@ -235,6 +249,10 @@ export class Database {
     [this.store, other.store] = [other.store, this.store];
     [this.ttlEstimate, other.ttlEstimate] = [other.ttlEstimate, this.ttlEstimate];
     this.expiryCursor = other.expiryCursor = 0;
+  }
+
+  private nowSeconds(): number {
+    return (this.hooks.clock() / 1000) | 0;
   }
 
   /** A key found logically expired: a leader deletes and reports it; a follower only hides it. */

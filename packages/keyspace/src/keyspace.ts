@@ -5,6 +5,8 @@ export interface KeyspaceOptions {
   databases?: number;
   /** Receives keys removed by expiry; the server turns them into DEL effects. */
   onExpired?: DatabaseHooks['onExpired'];
+  /** Wall clock in unix ms (default Date.now), for access times of writes. */
+  clock?: () => number;
 }
 
 /** Active expiry keeps sweeping while more than this share of examined keys had expired. */
@@ -27,7 +29,7 @@ export class Keyspace {
 
   constructor(options: KeyspaceOptions = {}) {
     const count = options.databases ?? 16;
-    const hooks: DatabaseHooks = { onExpired: options.onExpired ?? (() => {}) };
+    const hooks: DatabaseHooks = { onExpired: options.onExpired ?? (() => {}), clock: options.clock ?? Date.now };
     const mode = () => this.expiryMode;
     this.databases = Array.from({ length: count }, (_, index) => new Database(index, hooks, mode));
   }

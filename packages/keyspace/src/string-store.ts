@@ -16,7 +16,8 @@
  * - Records are 8-byte aligned in `arena`:
  *     i32[0] key length, i32[1] value length (or large-value index),
  *     i32[2] value capacity (-1 = large value kept as a JS string),
- *     i32[3] next record in the chain, i32[4] key hash, i32[5] unused,
+ *     i32[3] next record in the chain, i32[4] key hash, i32[5] last access
+ *     (unix seconds, for OBJECT IDLETIME),
  *     f64 at +24 expiry (unix ms, 0 = none), key bytes at +32, then value bytes.
  * - Chaining (not open addressing) is what makes SCAN exact: with Redis's
  *   reverse-binary cursor over buckets, every key present for a whole scan is
@@ -43,6 +44,7 @@ const VALUE_LENGTH = 1;
 const VALUE_CAPACITY = 2;
 const NEXT = 3;
 const HASH = 4;
+const ACCESS = 5;
 /** Byte offset of the expiry double within a record. */
 const EXPIRY_BYTE = 24;
 
@@ -143,23 +145,34 @@ export class StringStore {
     this.f64[index] = expireAt;
   }
 
+  /** Last access time (unix seconds) of the record `ref`. */
+  accessOf(ref: number): number {
+    return this.i32[((ref - 1) << 1) + ACCESS]! >>> 0;
+  }
+
+  /** Records an access (unix seconds) to the record `ref`. */
+  touch(ref: number, seconds: number): void {
+    this.i32[((ref - 1) << 1) + ACCESS] = seconds;
+  }
+
   /**
    * Stores `value` under `key`. `expireAt` is unix ms, 0 for none, or -1 to
-   * keep the key's current expiry.
+   * keep the key's current expiry; `seconds` stamps the access time.
    */
-  set(key: string, value: string, expireAt: number): void {
+  set(key: string, value: string, expireAt: number, seconds = 0): void {
     const ref = this.find(key);
     if (ref !== 0) {
       if (this.tryOverwrite(ref, value)) {
         if (expireAt !== -1) this.setExpireAtOf(ref, expireAt);
+        this.touch(ref, seconds);
         return;
       }
       const keep = expireAt === -1 ? this.expireAtOf(ref) : expireAt;
       this.remove(key);
-      this.insert(key, value, keep);
+      this.insert(key, value, keep, seconds);
       return;
     }
-    this.insert(key, value, expireAt === -1 ? 0 : expireAt);
+    this.insert(key, value, expireAt === -1 ? 0 : expireAt, seconds);
   }
 
   /** Removes `key`; returns whether it was there. */
@@ -294,7 +307,7 @@ export class StringStore {
     return true;
   }
 
-  private insert(key: string, value: string, expireAt: number): void {
+  private insert(key: string, value: string, expireAt: number, seconds: number): void {
     if (this.live >= this.buckets.length) this.resize(this.buckets.length * 2);
     const large = value.length > LARGE_VALUE_BYTES;
     const capacity = large ? 0 : value.length;
@@ -305,7 +318,7 @@ export class StringStore {
     const i32 = this.i32;
     i32[w + KEY_LENGTH] = key.length;
     i32[w + HASH] = hash;
-    i32[w + 5] = 0;
+    i32[w + ACCESS] = seconds;
     this.f64[(offset + EXPIRY_BYTE) >> 3] = expireAt;
     if (expireAt !== 0) this.expiringCount++;
     writeLatin1(this.arena, offset + HEADER_BYTES, key);

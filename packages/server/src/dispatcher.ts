@@ -20,31 +20,29 @@ export class Dispatcher {
     const reply = client.reply;
     const top = server.commands.get(argv[0]!);
     if (top === undefined) {
+      client.lastCommand = 'NULL';
       return this.reject(client, Err.unknownCommand(argv[0]!, argv.slice(1)));
     }
     let spec: CommandSpec = top;
     if (top.subcommands !== undefined && (argv.length >= 2 || top.handler === undefined)) {
-      if (argv.length < 2) return this.reject(client, Err.wrongArity(top.name));
+      client.lastCommand = top.name;
+      if (argv.length < 2) return this.rejectCall(client, top, Err.wrongArity(top.name));
       const sub = server.commands.getSubcommand(top, argv[1]!);
       if (sub === undefined) return this.reject(client, Err.unknownSubcommand(top.name, argv[1]!));
       spec = sub;
     }
-    const stats = server.stats.commandStats(spec.name);
+    client.lastCommand = spec.name;
     const arity = spec.arity;
     if (arity > 0 ? argv.length !== arity : argv.length < -arity) {
-      stats.rejectedCalls++;
-      return this.reject(client, Err.wrongArity(spec.name));
+      return this.rejectCall(client, spec, Err.wrongArity(spec.name));
     }
     if (!client.authenticated && !spec.flags.includes('no_auth')) {
-      stats.rejectedCalls++;
-      return this.reject(client, Err.noAuth);
+      return this.rejectCall(client, spec, Err.noAuth);
     }
     if (server.loading && !spec.flags.includes('loading')) {
-      stats.rejectedCalls++;
-      return this.reject(client, Err.loading);
+      return this.rejectCall(client, spec, Err.loading);
     }
 
-    client.lastCommand = spec.name;
     const context = this.contextFor(client);
     const replyStart = reply.length;
     const started = performance.now();
@@ -54,14 +52,22 @@ export class Dispatcher {
     } catch (error) {
       server.logger.error({ err: error, command: spec.name }, 'internal error while running a command');
       reply.truncate(replyStart);
-      reply.error(Err.internal);
+      context.error(Err.internal);
     } finally {
       server.propagator.endCommand();
     }
+    // Looked up after the handler: CONFIG RESETSTAT clears the table and counts itself afresh.
+    const stats = server.stats.commandStats(spec.name);
     stats.usec += Math.round((performance.now() - started) * 1000);
     stats.calls++;
     if (context.failed) stats.failedCalls++;
     server.stats.totalCommandsProcessed++;
+  }
+
+  /** Refuses a known command before it runs (INFO commandstats rejected_calls). */
+  private rejectCall(client: ClientSession, spec: CommandSpec, error: string): void {
+    this.server.stats.commandStats(spec.name).rejectedCalls++;
+    this.reject(client, error);
   }
 
   private reject(client: ClientSession, error: string): void {

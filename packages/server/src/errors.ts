@@ -6,6 +6,7 @@
 export const Err = {
   syntax: 'ERR syntax error',
   notInteger: 'ERR value is not an integer or out of range',
+  notInt32: 'ERR value is out of range, value must between -2147483648 and 2147483647',
   notFloat: 'ERR value is not a valid float',
   overflow: 'ERR increment or decrement would overflow',
   nanOrInfinity: 'ERR increment would produce NaN or Infinity',
@@ -27,10 +28,7 @@ export const Err = {
   timeoutNegative: 'ERR timeout is negative',
   timeoutNotFloat: 'ERR timeout is not a float or out of range',
   unknownCommand: (name: string, args: readonly string[]) =>
-    `ERR unknown command '${printable(name, 128)}', with args beginning with: ${args
-      .slice(0, 64)
-      .map((a) => `'${printable(a, 128)}' `)
-      .join('')}`,
+    `ERR unknown command '${printable(name, 128)}', with args beginning with: ${quotedArgsPrefix(args)}`,
   wrongArity: (name: string) => `ERR wrong number of arguments for '${name}' command`,
   unknownSubcommand: (name: string, sub: string) =>
     `ERR unknown subcommand '${printable(sub, 128)}'. Try ${name.toUpperCase()} HELP.`,
@@ -39,11 +37,22 @@ export const Err = {
 } as const;
 
 /**
- * Renders client-supplied text for an error reply or log line: a reply is one
- * line, so CR/LF and other control bytes are replaced, and long text is cut.
+ * Renders client-supplied text for an error reply: a reply is one line, so
+ * CR and LF become spaces (as Redis does), and long text is cut.
  */
 export function printable(text: string, maxLength: number): string {
   const cut = text.length > maxLength ? text.slice(0, maxLength) : text;
-  // eslint-disable-next-line no-control-regex
-  return cut.replace(/[\x00-\x1f\x7f]/g, ' ');
+  return cut.replace(/[\r\n]/g, ' ');
+}
+
+/**
+ * The "'a' 'b' " list of an unknown-command error: arguments are added while
+ * the list is shorter than 128 characters, each cut to the room left.
+ */
+function quotedArgsPrefix(args: readonly string[]): string {
+  let text = '';
+  for (let i = 0; i < args.length && text.length < 128; i++) {
+    text += `'${printable(args[i]!, 128 - text.length)}' `;
+  }
+  return text;
 }

@@ -42,7 +42,8 @@ const HEADERS: Record<string, string> = {
   commandstats: 'Commandstats',
 };
 
-const DEFAULT_SECTIONS = [
+/** Every section in the order Redis prints them. */
+const ORDERED_SECTIONS = [
   'server',
   'clients',
   'memory',
@@ -51,17 +52,19 @@ const DEFAULT_SECTIONS = [
   'replication',
   'cpu',
   'modules',
+  'commandstats',
   'errorstats',
   'cluster',
   'keyspace',
 ];
-const ALL_SECTIONS = [...DEFAULT_SECTIONS.filter((s) => s !== 'modules'), 'commandstats'];
-const EVERYTHING_SECTIONS = [...DEFAULT_SECTIONS, 'commandstats'];
+const DEFAULT_SECTIONS = ORDERED_SECTIONS.filter((s) => s !== 'commandstats');
+/** aki has no module sections, so "all" and "everything" are the same. */
+const ALL_SECTIONS = ORDERED_SECTIONS;
 
 /**
  * Renders INFO for the requested section names (any case). No names, or
- * "default", gives the default sections; "all" adds commandstats; "everything"
- * is all plus modules. Unknown names are ignored, as in Redis.
+ * "default", gives the default sections; "all" and "everything" add
+ * commandstats. Unknown names are ignored, as in Redis.
  */
 export function renderInfo(state: ServerState, requested: readonly string[]): string {
   const wanted = new Set<string>();
@@ -69,12 +72,11 @@ export function renderInfo(state: ServerState, requested: readonly string[]): st
   for (const name of requested) {
     const lower = name.toLowerCase();
     if (lower === 'default') for (const s of DEFAULT_SECTIONS) wanted.add(s);
-    else if (lower === 'all') for (const s of ALL_SECTIONS) wanted.add(s);
-    else if (lower === 'everything') for (const s of EVERYTHING_SECTIONS) wanted.add(s);
+    else if (lower === 'all' || lower === 'everything') for (const s of ALL_SECTIONS) wanted.add(s);
     else if (lower in SECTIONS) wanted.add(lower);
   }
   const parts: string[] = [];
-  for (const section of EVERYTHING_SECTIONS) {
+  for (const section of ORDERED_SECTIONS) {
     if (!wanted.has(section)) continue;
     let text = `# ${HEADERS[section]}\r\n`;
     for (const [key, value] of SECTIONS[section]!(state)) text += `${key}:${value}\r\n`;

@@ -1,4 +1,6 @@
 import { parseInt64, parseSafeInteger } from '@aki/keyspace';
+import { Err } from '../errors.js';
+import type { CommandContext } from './types.js';
 
 /** Argument parsing shared by command handlers. */
 
@@ -17,4 +19,34 @@ export function parseInteger(text: string): number | undefined {
 /** Case-insensitive comparison of an argument with an upper-case option word. */
 export function isOption(arg: string, upperCaseWord: string): boolean {
   return arg.length === upperCaseWord.length && arg.toUpperCase() === upperCaseWord;
+}
+
+/**
+ * A C int argument (Redis getIntFromObjectOrReply): not an int64 -> "value is
+ * not an integer or out of range"; an int64 outside int32 -> "value is out of
+ * range, value must between ..."; with `message`, that text for both.
+ * Returns undefined after replying.
+ */
+export function int32Arg(ctx: CommandContext, text: string, message?: string): number | undefined {
+  const n = parseInteger(text);
+  if (n === undefined) {
+    ctx.error(message ?? Err.notInteger);
+    return undefined;
+  }
+  if (n < -2147483648 || n > 2147483647) {
+    ctx.error(message ?? Err.notInt32);
+    return undefined;
+  }
+  return n;
+}
+
+/** A DB index argument: replies the error and returns undefined when not an int or out of range. */
+export function dbIndexArg(ctx: CommandContext, text: string): number | undefined {
+  const index = int32Arg(ctx, text);
+  if (index === undefined) return undefined;
+  if (index < 0 || index >= ctx.server.keyspace.databases.length) {
+    ctx.error(Err.dbIndexOutOfRange);
+    return undefined;
+  }
+  return index;
 }

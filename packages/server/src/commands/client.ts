@@ -71,43 +71,53 @@ function clientSetInfo(ctx: CommandContext, argv: string[]): void {
     return ctx.error(`ERR Unrecognized option '${argv[2]}'`);
   }
   if (value !== '' && clientNameProblem(value) !== undefined) {
-    return ctx.error(`ERR ${attribute} cannot contain spaces, newlines or special characters.`);
+    return ctx.error(`ERR ${argv[2]} cannot contain spaces, newlines or special characters.`);
   }
   if (attribute === 'lib-name') ctx.client.libName = value;
   else ctx.client.libVersion = value;
   ctx.reply.simple('OK');
 }
 
-/** CLIENT LIST [TYPE normal|master|replica|pubsub] [ID id ...] -> one line per client. */
+/**
+ * CLIENT LIST [TYPE normal|master|replica|pubsub] | [ID id [id ...]] -> one
+ * line per client. With ID, clients come in the order given (a repeated id
+ * repeats its line); ids that are not positive match nothing.
+ */
 function clientList(ctx: CommandContext, argv: string[]): void {
   let clients = [...ctx.server.clients.values()];
-  for (let i = 2; i < argv.length; i++) {
-    const option = argv[i]!.toUpperCase();
-    if (option === 'TYPE' && i + 1 < argv.length) {
-      const type = argv[++i]!.toLowerCase();
-      if (!CLIENT_TYPES.has(type)) return ctx.error(`ERR Unknown client type '${argv[i]}'`);
+  if (argv.length > 2) {
+    const option = argv[2]!.toUpperCase();
+    if (option === 'TYPE' && argv.length === 4) {
+      const type = argv[3]!.toLowerCase();
+      if (!CLIENT_TYPES.has(type)) return ctx.error(`ERR Unknown client type '${argv[3]}'`);
       // Every aki client is of type normal until pub/sub and replication arrive.
       if (type !== 'normal') clients = [];
-    } else if (option === 'ID' && i + 1 < argv.length) {
-      const ids = new Set<number>();
-      for (i++; i < argv.length; i++) {
-        const id = parseInteger(argv[i]!);
-        if (id === undefined || id <= 0) return ctx.error(`ERR Invalid client ID`);
-        ids.add(id);
+    } else if (option === 'ID' && argv.length >= 4) {
+      const selected: ClientSession[] = [];
+      for (const text of argv.slice(3)) {
+        const id = parseInteger(text);
+        if (id === undefined) return ctx.error('ERR Invalid client ID');
+        const client = ctx.server.clients.get(id);
+        if (client !== undefined) selected.push(client);
       }
-      clients = clients.filter((c) => ids.has(c.id));
+      clients = selected;
     } else {
       return ctx.error(Err.syntax);
     }
   }
-  const text = clients.map((client) => `${describeClient(ctx.server, client)}\n`).join('');
-  ctx.reply.bulk(text);
+  replyClientText(ctx, clients.map((client) => `${describeClient(ctx.server, client)}\n`).join(''));
+}
+
+/** CLIENT LIST / INFO text: a verbatim string under RESP3, a bulk string under RESP2. */
+function replyClientText(ctx: CommandContext, text: string): void {
+  if (ctx.client.protocol === 3) ctx.reply.verbatim('txt', text);
+  else ctx.reply.bulk(text);
 }
 
 const CLIENT_TYPES = new Set(['normal', 'master', 'replica', 'slave', 'pubsub']);
 
 function clientInfo(ctx: CommandContext): void {
-  ctx.reply.bulk(`${describeClient(ctx.server, ctx.client)}\n`);
+  replyClientText(ctx, `${describeClient(ctx.server, ctx.client)}\n`);
 }
 
 /**
@@ -218,7 +228,10 @@ export const clientCommands: CommandSpec[] = [
       sub('list', -2, 'Lists open connections.', clientList, ['admin', 'noscript', 'loading', 'stale']),
       sub('info', 2, 'Returns information about the connection.', clientInfo),
       sub('kill', -3, 'Terminates open connections.', clientKill, ['admin', 'noscript', 'loading', 'stale']),
-      sub('help', 2, 'Returns helpful text about the different subcommands.', (ctx) => replyHelp(ctx, CLIENT_HELP)),
+      sub('help', 2, 'Returns helpful text about the different subcommands.', (ctx) => replyHelp(ctx, CLIENT_HELP), [
+        'loading',
+        'stale',
+      ]),
     ],
   }),
 ];

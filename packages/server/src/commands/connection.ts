@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Err } from '../errors.js';
-import { parseInteger } from './args.js';
+import { dbIndexArg, parseInteger } from './args.js';
 import { defineCommand } from './define.js';
 import type { CommandContext, CommandSpec } from './types.js';
 
@@ -43,9 +43,8 @@ function quit(ctx: CommandContext): void {
 
 /** SELECT index -> +OK; errors for a non-integer or out-of-range index. */
 function select(ctx: CommandContext, argv: string[]): void {
-  const index = parseInteger(argv[1]!);
-  if (index === undefined) return ctx.error(Err.notInteger);
-  if (index < 0 || index >= ctx.server.keyspace.databases.length) return ctx.error(Err.dbIndexOutOfRange);
+  const index = dbIndexArg(ctx, argv[1]!);
+  if (index === undefined) return;
   ctx.client.dbIndex = index;
   ctx.reply.simple('OK');
 }
@@ -90,6 +89,8 @@ function hello(ctx: CommandContext, argv: string[]): void {
       i += 2;
     } else if (option === 'SETNAME' && remaining >= 1) {
       clientName = argv[i + 1]!;
+      const problem = clientNameProblem(clientName);
+      if (problem !== undefined) return ctx.error(problem);
       i += 1;
     } else {
       return ctx.error(`ERR Syntax error in HELLO option '${argv[i]}'`);
@@ -100,11 +101,7 @@ function hello(ctx: CommandContext, argv: string[]): void {
     ctx.client.authenticate();
   }
   if (!ctx.client.authenticated) return ctx.error(Err.helloNoAuth);
-  if (clientName !== undefined) {
-    const problem = clientNameProblem(clientName);
-    if (problem !== undefined) return ctx.error(problem);
-    ctx.client.name = clientName;
-  }
+  if (clientName !== undefined) ctx.client.name = clientName;
   if (protocol !== undefined) ctx.client.protocol = protocol;
 
   const reply = ctx.reply;
@@ -153,7 +150,7 @@ export const connectionCommands: CommandSpec[] = [
   defineCommand({
     name: 'echo',
     arity: 2,
-    flags: ['fast'],
+    flags: ['loading', 'stale', 'fast'],
     group: 'connection',
     summary: 'Returns the given string.',
     since: '1.0.0',

@@ -1,6 +1,6 @@
 import { digestDataset, digestValue, stringEncoding, typeOf, ZERO_DIGEST } from '@aki/keyspace';
 import { allowsProtectedAction } from '../config/index.js';
-import { Err } from '../errors.js';
+import { Err, printable } from '../errors.js';
 import { parseInteger } from './args.js';
 import { defineCommand } from './define.js';
 import { replyHelp } from './server.js';
@@ -33,6 +33,8 @@ function serializedLength(value: string): number {
   const prefix = len < 64 ? 1 : len < 16384 ? 2 : len <= 0xffffffff ? 5 : 9;
   return prefix + len;
 }
+
+const ERR_NOT_POSITIVE = 'ERR value is out of range, must be positive';
 
 const PROTOCOL_TYPES = 'string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false';
 
@@ -95,12 +97,13 @@ function debugProtocol(ctx: CommandContext, type: string): void {
  */
 function debugPopulate(ctx: CommandContext, argv: string[]): void {
   const count = parseInteger(argv[2]!);
-  if (count === undefined || count < 0) return ctx.error('ERR count must be greater than or equal to 0');
+  if (count === undefined || count < 0) return ctx.error(ERR_NOT_POSITIVE);
   const prefix = argv[3] ?? 'key';
   let size: number | undefined;
   if (argv[4] !== undefined) {
     size = parseInteger(argv[4]);
-    if (size === undefined || size < 0) return ctx.error('ERR size must be greater than or equal to 0');
+    if (size === undefined || size < 0) return ctx.error(ERR_NOT_POSITIVE);
+    if (size === 0) size = undefined; // as Redis: 0 means "no size"
   }
   const db = ctx.db;
   for (let i = 0; i < count; i++) {
@@ -114,8 +117,9 @@ function debugPopulate(ctx: CommandContext, argv: string[]): void {
   ctx.reply.simple('OK');
 }
 
+/** DEBUG OBJECT key: reads the raw table, so a logically expired key not yet removed still shows. */
 function debugObject(ctx: CommandContext, key: string): void {
-  const value = ctx.db.lookup(key, ctx.now);
+  const value = ctx.db.peek(key);
   if (value === undefined) return ctx.error(Err.noSuchKey);
   const encoding = typeOf(value) === 'string' ? stringEncoding(value) : 'unknown';
   ctx.reply.simple(
@@ -152,28 +156,30 @@ function debug(ctx: CommandContext, argv: string[]): void {
   const argc = argv.length;
   if (sub === 'help' && argc === 2) return replyHelp(ctx, DEBUG_HELP);
   if (sub === 'sleep' && argc === 3) {
-    const seconds = Number(argv[2]);
-    if (!Number.isFinite(seconds) || argv[2]!.trim() === '') return ctx.error(Err.notFloat);
-    sleepSynchronously(Math.max(0, seconds * 1000));
+    // strtod semantics: text that is not a number sleeps 0 seconds.
+    const seconds = Number.parseFloat(argv[2]!);
+    sleepSynchronously(Number.isFinite(seconds) ? Math.max(0, seconds * 1000) : 0);
     return ctx.reply.simple('OK');
   }
   if (sub === 'digest' && argc === 2) return ctx.reply.simple(digestDataset(ctx.server.keyspace.databases));
   if (sub === 'digest-value' && argc >= 2) {
     ctx.reply.arrayHeader(argc - 2);
     for (const key of argv.slice(2)) {
-      const value = ctx.db.lookup(key, ctx.now);
+      // Raw read, as Redis: a logically expired key not yet removed is digested, not deleted.
+      const value = ctx.db.peek(key);
       ctx.reply.simple(value === undefined ? ZERO_DIGEST : digestValue(value, ctx.db.getExpireAt(key) !== undefined));
     }
     return;
   }
   if (sub === 'populate' && argc >= 3 && argc <= 5) return debugPopulate(ctx, argv);
   if (sub === 'set-active-expire' && argc === 3) {
-    ctx.server.keyspace.activeExpireEnabled = argv[2] !== '0';
+    // atoi semantics: anything that does not start with a non-zero number disables.
+    ctx.server.keyspace.activeExpireEnabled = (Number.parseInt(argv[2]!, 10) || 0) !== 0;
     return ctx.reply.simple('OK');
   }
   if (sub === 'object' && argc === 3) return debugObject(ctx, argv[2]!);
   if (sub === 'protocol' && argc === 3) return debugProtocol(ctx, argv[2]!);
-  ctx.error(Err.unknownSubcommand('debug', argv[1]!));
+  ctx.error(`ERR unknown subcommand or wrong number of arguments for '${printable(argv[1]!, 128)}'. Try DEBUG HELP.`);
 }
 
 export const debugCommands: CommandSpec[] = [

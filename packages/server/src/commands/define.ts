@@ -59,6 +59,8 @@ export function defineCommand(definition: CommandDefinition, parent?: string): C
 }
 
 function deriveCategories(definition: CommandDefinition): string[] {
+  // A pure container (CLIENT, CONFIG, OBJECT) is only @slow; its subcommands carry the rest.
+  if (definition.subcommands !== undefined && definition.handler === undefined) return ['slow'];
   const flags = new Set(definition.flags);
   const categories: string[] = [];
   const add = (category: string | undefined) => {

@@ -35,7 +35,7 @@ function writeKeySpecs(reply: ReplyWriter, spec: CommandSpec): void {
     reply.arrayHeader(0);
     return;
   }
-  const access = spec.flags.includes('write') ? ['RW', 'UPDATE'] : ['RO', 'ACCESS'];
+  const access = spec.flags.includes('write') ? ['RW', 'update'] : ['RO', 'access'];
   reply.arrayHeader(1);
   reply.mapHeader(3);
   reply.bulk('flags');
@@ -140,7 +140,7 @@ function commandInfo(ctx: CommandContext, argv: string[]): void {
   ctx.reply.arrayHeader(argv.length - 2);
   for (const name of argv.slice(2)) {
     const spec = findSpec(ctx, name);
-    if (spec === undefined) ctx.reply.nullArray();
+    if (spec === undefined) ctx.reply.nullBulk();
     else writeCommandInfo(ctx.reply, spec);
   }
 }
@@ -198,11 +198,11 @@ function commandGetKeys(ctx: CommandContext, argv: string[]): void {
   const target = argv.slice(2);
   const spec = ctx.server.commands.resolve(target);
   if (spec === undefined) return ctx.error('ERR Invalid command specified');
+  if (spec.keys.first === 0) return ctx.error('ERR The command has no key arguments');
   if (spec.arity > 0 ? target.length !== spec.arity : target.length < -spec.arity) {
     return ctx.error('ERR Invalid number of arguments specified for command');
   }
   const positions = keyPositions(spec, target.length);
-  if (positions.length === 0) return ctx.error('ERR The command has no key arguments');
   ctx.reply.arrayHeader(positions.length);
   for (const position of positions) ctx.reply.bulk(target[position]!);
 }
@@ -226,6 +226,7 @@ const COMMAND_HELP = [
 ];
 
 const introspectionFlags = ['loading', 'stale'] as const;
+const connectionCategory = ['connection'];
 
 export const introspectionCommands: CommandSpec[] = [
   defineCommand({
@@ -239,12 +240,12 @@ export const introspectionCommands: CommandSpec[] = [
     extraCategories: ['connection'],
     handler: commandAll,
     subcommands: [
-      { name: 'count', arity: 2, flags: introspectionFlags, group: 'server', summary: 'Returns a count of commands.', since: '2.8.13', complexity: 'O(1)', handler: commandCount },
-      { name: 'info', arity: -2, flags: introspectionFlags, group: 'server', summary: 'Returns information about one, multiple or all commands.', since: '2.8.13', complexity: 'O(N) where N is the number of commands to look up', handler: commandInfo },
-      { name: 'docs', arity: -2, flags: introspectionFlags, group: 'server', summary: 'Returns documentary information about one, multiple or all commands.', since: '7.0.0', complexity: 'O(N) where N is the number of commands to look up', handler: commandDocs },
-      { name: 'list', arity: -2, flags: introspectionFlags, group: 'server', summary: 'Returns a list of command names.', since: '7.0.0', complexity: 'O(N) where N is the total number of Redis commands', handler: commandList },
-      { name: 'getkeys', arity: -3, flags: introspectionFlags, group: 'server', summary: 'Extracts the key names from an arbitrary command.', since: '2.8.13', complexity: 'O(N) where N is the number of arguments to the command', handler: commandGetKeys },
-      { name: 'help', arity: 2, flags: introspectionFlags, group: 'server', summary: 'Returns helpful text about the different subcommands.', since: '5.0.0', complexity: 'O(1)', handler: (ctx) => replyHelp(ctx, COMMAND_HELP) },
+      { name: 'count', arity: 2, flags: introspectionFlags, group: 'server', extraCategories: connectionCategory, summary: 'Returns a count of commands.', since: '2.8.13', complexity: 'O(1)', handler: commandCount },
+      { name: 'info', arity: -2, flags: introspectionFlags, group: 'server', extraCategories: connectionCategory, summary: 'Returns information about one, multiple or all commands.', since: '2.8.13', complexity: 'O(N) where N is the number of commands to look up', handler: commandInfo },
+      { name: 'docs', arity: -2, flags: introspectionFlags, group: 'server', extraCategories: connectionCategory, summary: 'Returns documentary information about one, multiple or all commands.', since: '7.0.0', complexity: 'O(N) where N is the number of commands to look up', handler: commandDocs },
+      { name: 'list', arity: -2, flags: introspectionFlags, group: 'server', extraCategories: connectionCategory, summary: 'Returns a list of command names.', since: '7.0.0', complexity: 'O(N) where N is the total number of Redis commands', handler: commandList },
+      { name: 'getkeys', arity: -4, flags: introspectionFlags, group: 'server', extraCategories: connectionCategory, summary: 'Extracts the key names from an arbitrary command.', since: '2.8.13', complexity: 'O(N) where N is the number of arguments to the command', handler: commandGetKeys },
+      { name: 'help', arity: 2, flags: introspectionFlags, group: 'server', extraCategories: connectionCategory, summary: 'Returns helpful text about the different subcommands.', since: '5.0.0', complexity: 'O(1)', handler: (ctx) => replyHelp(ctx, COMMAND_HELP) },
     ],
   }),
 ];

@@ -582,7 +582,18 @@ describe('OBJECT', () => {
       ),
     );
     expect(c.call('OBJECT', 'IDLETIME', 'zz')).toBeNull();
-    expect(c.call('OBJECT', 'IDLETIME', 'k')).toEqual(err('ERR idle time is not tracked by this server'));
+    expect(c.call('OBJECT', 'IDLETIME', 'k')).toBe(0);
+    h.advance(5_000);
+    expect(c.call('OBJECT', 'IDLETIME', 'k')).toBe(5);
+    expect(c.call('OBJECT', 'IDLETIME', 'k')).toBe(5); // the query itself is not an access
+    c.call('GET', 'k');
+    expect(c.call('OBJECT', 'IDLETIME', 'k')).toBe(0);
+    h.advance(3_000);
+    c.call('TOUCH', 'k');
+    expect(c.call('OBJECT', 'IDLETIME', 'k')).toBe(0);
+    h.advance(2_000);
+    c.call('SET', 'k', 'v2');
+    expect(c.call('OBJECT', 'IDLETIME', 'k')).toBe(0);
 
     const lfu = new Harness({ config: [['maxmemory-policy', 'allkeys-lfu']] }).connect();
     lfu.call('SET', 'k', 'v');

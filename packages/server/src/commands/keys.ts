@@ -9,7 +9,7 @@ import {
   type StoredValue,
 } from '@aki/keyspace';
 import { Err } from '../errors.js';
-import { isOption, parseInteger } from './args.js';
+import { dbIndexArg, int32Arg, isOption, parseInteger } from './args.js';
 import { defineCommand, keyAt, keyRange, keysFrom } from './define.js';
 import type { ArgumentDoc, CommandContext, CommandSpec } from './types.js';
 
@@ -38,8 +38,7 @@ const ERR_LFU_NOT_SELECTED =
   'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.';
 const ERR_LFU_SELECTED =
   'ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.';
-/** aki keeps no per-key access clock or counter (see the report on OBJECT IDLETIME / FREQ). */
-const ERR_IDLE_NOT_TRACKED = 'ERR idle time is not tracked by this server';
+/** aki keeps a per-key access time but no LFU counter. */
 const ERR_FREQ_NOT_TRACKED = 'ERR access frequency is not tracked by this server';
 
 const unsupportedOption = (option: string): string => `ERR Unsupported option ${option.replace(/[\r\n]/g, ' ')}`;
@@ -70,37 +69,6 @@ function replyInt64(ctx: CommandContext, n: number): void {
   ctx.reply.integer(big);
 }
 
-const ERR_NOT_INT32 = 'ERR value is out of range, value must between -2147483648 and 2147483647';
-
-/**
- * A C int argument (Redis getIntFromObjectOrReply): not an int64 -> "value is
- * not an integer or out of range"; an int64 outside int32 -> "value is out of
- * range, value must between ..."; with `message`, that text for both.
- * Returns undefined after replying.
- */
-function int32Arg(ctx: CommandContext, text: string, message?: string): number | undefined {
-  const n = parseInteger(text);
-  if (n === undefined) {
-    ctx.error(message ?? Err.notInteger);
-    return undefined;
-  }
-  if (n < -2147483648 || n > 2147483647) {
-    ctx.error(message ?? ERR_NOT_INT32);
-    return undefined;
-  }
-  return n;
-}
-
-/** A DB index argument: replies the error and returns undefined when not an int or out of range. */
-function dbIndexArg(ctx: CommandContext, text: string): number | undefined {
-  const index = int32Arg(ctx, text);
-  if (index === undefined) return undefined;
-  if (index < 0 || index >= ctx.server.keyspace.databases.length) {
-    ctx.error(Err.dbIndexOutOfRange);
-    return undefined;
-  }
-  return index;
-}
 
 // ---------------------------------------------------------------------------
 // DEL, EXISTS, TYPE, TOUCH
@@ -141,7 +109,7 @@ function exists(ctx: CommandContext, argv: string[]): void {
   ctx.reply.integer(count);
 }
 
-/** TOUCH key [key ...] -> how many of the keys exist (aki keeps no access time to update). */
+/** TOUCH key [key ...] -> how many of the keys exist; each lookup refreshes the key's access time. */
 const touch = exists;
 
 /** TYPE key -> +string, +list, ... or +none. */
@@ -321,7 +289,9 @@ function parseCursor(text: string): number | undefined {
   let value = BigInt(text.slice(i));
   if (value >= TWO_64) return undefined;
   if (negative && value !== 0n) value = TWO_64 - value;
-  return Number(value);
+  // Only the low 32 bits select a bucket: a 64-bit cursor's high bits are
+  // erased by the first step anyway, exactly as in Redis's 64-bit cursor.
+  return Number(value & 0xffffffffn);
 }
 
 /**
@@ -534,13 +504,15 @@ function isSharedInteger(ctx: CommandContext, value: StoredValue): boolean {
 }
 
 /**
- * OBJECT IDLETIME key -> null for a missing key; Redis's error under an LFU
- * policy; otherwise an error saying aki keeps no per-key access time.
+ * OBJECT IDLETIME key -> seconds since the key was last read or written
+ * (this query does not count), null for a missing key, Redis's error under
+ * an LFU policy.
  */
 function objectIdletime(ctx: CommandContext, argv: string[]): void {
-  if (lookupRead(ctx, argv[2]!) === undefined) return ctx.reply.nullBulk();
+  const idle = ctx.db.idleSeconds(argv[2]!, ctx.now);
+  if (idle === undefined) return ctx.reply.nullBulk();
   if (isLfuPolicy(ctx)) return ctx.error(ERR_LFU_SELECTED);
-  ctx.error(ERR_IDLE_NOT_TRACKED);
+  ctx.reply.integer(idle);
 }
 
 /**

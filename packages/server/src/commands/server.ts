@@ -22,7 +22,7 @@ function configGet(ctx: CommandContext, argv: string[]): void {
 
 /** CONFIG SET parameter value [parameter value ...] -> +OK, all pairs applied or none. */
 function configSet(ctx: CommandContext, argv: string[]): void {
-  if (argv.length % 2 !== 0) return ctx.error(Err.wrongArity('config|set'));
+  if (argv.length % 2 !== 0) return ctx.error(Err.syntax);
   const pairs: Array<[string, string]> = [];
   for (let i = 2; i < argv.length; i += 2) pairs.push([argv[i]!, argv[i + 1]!]);
   const problem = ctx.server.config.setAtRuntime(pairs, ctx.client.transport.isLocal);
@@ -73,7 +73,8 @@ function shutdown(ctx: CommandContext, argv: string[]): void {
     if (option === 'NOSAVE' && save === undefined) save = false;
     else if (option === 'SAVE' && save === undefined) save = true;
     else if (option === 'NOW' || option === 'FORCE') continue;
-    else if (option === 'ABORT') return ctx.error('ERR No shutdown in progress.');
+    // ABORT cancels a shutdown in progress and takes no other option.
+    else if (option === 'ABORT' && argv.length === 2) return ctx.error('ERR No shutdown in progress.');
     else return ctx.error(Err.syntax);
   }
   const problem = ctx.server.requestShutdown({ reason: 'User requested shutdown...', save });
@@ -159,7 +160,7 @@ export const serverCommands: CommandSpec[] = [
   defineCommand({
     name: 'time',
     arity: 1,
-    flags: ['loading', 'stale', 'fast', 'random'],
+    flags: ['loading', 'stale', 'fast'],
     group: 'server',
     summary: 'Returns the server time.',
     since: '2.6.0',
