@@ -97,9 +97,14 @@ export class Connection implements ClientTransport {
         processed++;
       }
     } catch (error) {
-      if (!(error instanceof ProtocolError)) throw error;
-      this.core.state.logger.info(
-        { client: session.id, addr: this.remoteAddress },
+      if (!(error instanceof ProtocolError)) {
+        // A bug, not bad input: drop this client, keep the server and everyone else.
+        this.core.state.logger.error({ err: error, client: session.id }, 'internal error while reading a request');
+        this.destroy();
+        return;
+      }
+      // Redis logs these at verbose level: a misbehaving client must not flood the log.
+      this.core.state.logger.debug(
         `Protocol error (${error.message}) from client: id=${session.id} addr=${this.remoteAddress}`,
       );
       session.reply.error(error.message);

@@ -54,7 +54,7 @@ export class ServerCore {
       stats,
       commands: new CommandTable(allCommands),
       clients: new Map(),
-      logger: options.logger ?? pino({ level: 'silent' }),
+      logger: (options.logger ?? pino({ level: 'silent' })).child({ component: 'server' }),
       version: options.version ?? '0.0.0',
       redisVersion: REDIS_COMPAT_VERSION,
       runId: randomBytes(20).toString('hex'),
