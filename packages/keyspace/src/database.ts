@@ -94,14 +94,24 @@ export class Database {
    * Stores `value` under `key`. `expireAt` is an absolute unix-ms time, or
    * undefined to clear any time to live, or `KEEP_TTL` to keep the current one.
    */
-  set(key: string, value: StoredValue, expireAt?: number | typeof KEEP_TTL): void {
+  set(key: string, value: StoredValue, expireAt?: number | typeof KEEP_TTL, raw = false): void {
     const code = expireAt === undefined ? 0 : expireAt === KEEP_TTL ? -1 : expireAt;
-    this.store.set(key, value, code, this.nowSeconds());
+    this.store.set(key, value, code, this.nowSeconds(), raw);
   }
 
-  /** Replaces the value of an existing key and keeps its time to live. */
-  replaceValue(key: string, value: StoredValue): void {
-    this.store.set(key, value, -1, this.nowSeconds());
+  /**
+   * Replaces the value of an existing key and keeps its time to live. `raw`
+   * marks a value modified in place (APPEND, SETRANGE), which Redis reports as
+   * OBJECT ENCODING "raw" whatever its content.
+   */
+  replaceValue(key: string, value: StoredValue, raw = false): void {
+    this.store.set(key, value, -1, this.nowSeconds(), raw);
+  }
+
+  /** True when the value of `key` was last stored as modified in place (see replaceValue). */
+  isRawEncoded(key: string): boolean {
+    const ref = this.store.find(key);
+    return ref !== 0 && this.store.isRaw(ref);
   }
 
   /**

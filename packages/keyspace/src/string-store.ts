@@ -17,7 +17,8 @@
  *     i32[0] key length, i32[1] value length (or large-value index),
  *     i32[2] value capacity (-1 = large value kept as a JS string),
  *     i32[3] next record in the chain, i32[4] key hash, i32[5] last access
- *     (unix seconds, for OBJECT IDLETIME),
+ *     (bits 0-29: seconds since ACCESS_EPOCH, for OBJECT IDLETIME; bit 30: the
+ *     value is "raw" encoded, i.e. was modified in place by APPEND/SETRANGE),
  *     f64 at +24 expiry (unix ms, 0 = none), key bytes at +32, then value bytes.
  * - Chaining (not open addressing) is what makes SCAN exact: with Redis's
  *   reverse-binary cursor over buckets, every key present for a whole scan is
@@ -45,6 +46,10 @@ const VALUE_CAPACITY = 2;
 const NEXT = 3;
 const HASH = 4;
 const ACCESS = 5;
+/** Access times count seconds from 2020-01-01 in 30 bits (until 2054). */
+const ACCESS_EPOCH = 1577836800;
+const ACCESS_MASK = 0x3fffffff;
+const RAW_FLAG = 0x40000000;
 /** Byte offset of the expiry double within a record. */
 const EXPIRY_BYTE = 24;
 
@@ -62,6 +67,9 @@ function hashKey(key: string): number {
 }
 
 const align8 = (n: number): number => (n + 7) & ~7;
+
+/** The 30-bit access field for unix `seconds` (clamped to the representable range). */
+const accessStamp = (seconds: number): number => Math.min(Math.max(seconds - ACCESS_EPOCH, 0), ACCESS_MASK);
 
 /** Reverses the bits of a 32-bit unsigned value (for the SCAN cursor). */
 function reverseBits(v: number): number {
@@ -147,32 +155,40 @@ export class StringStore {
 
   /** Last access time (unix seconds) of the record `ref`. */
   accessOf(ref: number): number {
-    return this.i32[((ref - 1) << 1) + ACCESS]! >>> 0;
+    return (this.i32[((ref - 1) << 1) + ACCESS]! & ACCESS_MASK) + ACCESS_EPOCH;
   }
 
   /** Records an access (unix seconds) to the record `ref`. */
   touch(ref: number, seconds: number): void {
-    this.i32[((ref - 1) << 1) + ACCESS] = seconds;
+    const index = ((ref - 1) << 1) + ACCESS;
+    this.i32[index] = (this.i32[index]! & RAW_FLAG) | accessStamp(seconds);
+  }
+
+  /** True when the value of `ref` was stored as raw-encoded (OBJECT ENCODING). */
+  isRaw(ref: number): boolean {
+    return (this.i32[((ref - 1) << 1) + ACCESS]! & RAW_FLAG) !== 0;
   }
 
   /**
    * Stores `value` under `key`. `expireAt` is unix ms, 0 for none, or -1 to
-   * keep the key's current expiry; `seconds` stamps the access time.
+   * keep the key's current expiry; `seconds` stamps the access time; `raw`
+   * marks a value modified in place (OBJECT ENCODING "raw").
    */
-  set(key: string, value: string, expireAt: number, seconds = 0): void {
+  set(key: string, value: string, expireAt: number, seconds = ACCESS_EPOCH, raw = false): void {
+    const stamp = accessStamp(seconds) | (raw ? RAW_FLAG : 0);
     const ref = this.find(key);
     if (ref !== 0) {
       if (this.tryOverwrite(ref, value)) {
         if (expireAt !== -1) this.setExpireAtOf(ref, expireAt);
-        this.touch(ref, seconds);
+        this.i32[((ref - 1) << 1) + ACCESS] = stamp;
         return;
       }
       const keep = expireAt === -1 ? this.expireAtOf(ref) : expireAt;
       this.remove(key);
-      this.insert(key, value, keep, seconds);
+      this.insert(key, value, keep, stamp);
       return;
     }
-    this.insert(key, value, expireAt === -1 ? 0 : expireAt, seconds);
+    this.insert(key, value, expireAt === -1 ? 0 : expireAt, stamp);
   }
 
   /** Removes `key`; returns whether it was there. */
@@ -307,7 +323,7 @@ export class StringStore {
     return true;
   }
 
-  private insert(key: string, value: string, expireAt: number, seconds: number): void {
+  private insert(key: string, value: string, expireAt: number, stamp: number): void {
     if (this.live >= this.buckets.length) this.resize(this.buckets.length * 2);
     const large = value.length > LARGE_VALUE_BYTES;
     const capacity = large ? 0 : value.length;
@@ -318,7 +334,7 @@ export class StringStore {
     const i32 = this.i32;
     i32[w + KEY_LENGTH] = key.length;
     i32[w + HASH] = hash;
-    i32[w + ACCESS] = seconds;
+    i32[w + ACCESS] = stamp;
     this.f64[(offset + EXPIRY_BYTE) >> 3] = expireAt;
     if (expireAt !== 0) this.expiringCount++;
     writeLatin1(this.arena, offset + HEADER_BYTES, key);

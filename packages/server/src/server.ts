@@ -2,7 +2,7 @@ import net from 'node:net';
 import type { Logger } from 'pino';
 import { Connection, isLoopbackAddress, PROTECTED_MODE_DENIED } from './connection.js';
 import { ServerCore } from './core.js';
-import type { ServerConfig } from './config/index.js';
+import { ServerConfig } from './config/index.js';
 import type { ShutdownRequest } from './server-state.js';
 
 export interface AkiServerOptions {
@@ -112,12 +112,12 @@ export class AkiServer {
     }
     if (this.connections.size >= config.get('maxclients')) {
       state.stats.rejectedConnections++;
-      socket.end('-ERR max number of clients reached\r\n');
+      refuse(socket, '-ERR max number of clients reached\r\n');
       return;
     }
-    if (config.get('protected-mode') && config.get('requirepass') === '' && !isLoopbackAddress(socket.remoteAddress)) {
+    if (protectedModeRefuses(config, socket.remoteAddress)) {
       state.stats.rejectedConnections++;
-      socket.end(PROTECTED_MODE_DENIED);
+      refuse(socket, PROTECTED_MODE_DENIED);
       return;
     }
     const adopted = adoptWithStaticReadBuffer(socket);
@@ -125,7 +125,7 @@ export class AkiServer {
     if (keepAliveSeconds > 0) adopted.setKeepAlive(true, keepAliveSeconds * 1000);
     const connection = new Connection(this.core, adopted);
     this.connections.add(connection);
-    socket.on('close', () => this.connections.delete(connection));
+    adopted.on('close', () => this.connections.delete(connection));
   }
 
   private startCron(): void {
@@ -173,6 +173,19 @@ export class AkiServer {
     const listeners = this.listeners.splice(0);
     await Promise.all(listeners.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
   }
+}
+
+/** Writes a last error line to a connection refused at accept time, then closes it. */
+function refuse(socket: net.Socket, message: string): void {
+  socket.write(message, () => socket.destroy());
+}
+
+/**
+ * Protected mode (Redis): with no password for the default user, only
+ * loopback clients are served; anyone else gets -DENIED and is disconnected.
+ */
+export function protectedModeRefuses(config: ServerConfig, remoteAddress: string | undefined): boolean {
+  return config.get('protected-mode') && config.get('requirepass') === '' && !isLoopbackAddress(remoteAddress);
 }
 
 /** Maps redis.conf bind syntax to a listen host: '*' is every IPv4 address, '::*' every IPv6 one. */

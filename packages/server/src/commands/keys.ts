@@ -476,11 +476,16 @@ function flushall(ctx: CommandContext, argv: string[]): void {
 
 const isLfuPolicy = (ctx: CommandContext): boolean => ctx.server.config.get('maxmemory-policy').includes('lfu');
 
-/** OBJECT ENCODING key -> the value's internal representation name, or null. */
+/**
+ * OBJECT ENCODING key -> the value's internal representation name, or null:
+ * "raw" once APPEND or SETRANGE modified it in place (as Redis), otherwise
+ * what Redis would choose for the content.
+ */
 function objectEncoding(ctx: CommandContext, argv: string[]): void {
-  const value = lookupRead(ctx, argv[2]!);
+  const key = argv[2]!;
+  const value = lookupRead(ctx, key);
   if (value === undefined) return ctx.reply.nullBulk();
-  ctx.reply.bulk(stringEncoding(value));
+  ctx.reply.bulk(ctx.db.isRawEncoded(key) ? 'raw' : stringEncoding(value));
 }
 
 /**

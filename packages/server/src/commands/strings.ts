@@ -362,7 +362,7 @@ function append(ctx: CommandContext, argv: string[]): void {
     if (refuseLength(ctx, old.length + suffix.length)) return;
     ctx.reply.integer(old.length + suffix.length);
     if (suffix.length === 0) return; // nothing changed, nothing to propagate
-    db.replaceValue(key, old + suffix);
+    db.replaceValue(key, old + suffix, true);
   }
   argv[0] = 'APPEND';
   ctx.propagate(argv);
@@ -416,7 +416,7 @@ function setrange(ctx: CommandContext, argv: string[]): void {
   if (old === undefined) {
     if (patch.length === 0) return ctx.reply.integer(0);
     if (refuseLength(ctx, offset + patch.length)) return;
-    db.set(key, '\0'.repeat(offset) + patch);
+    db.set(key, '\0'.repeat(offset) + patch, undefined, true);
     ctx.reply.integer(offset + patch.length);
   } else {
     if (typeof old !== 'string') return ctx.error(Err.wrongType);
@@ -424,7 +424,7 @@ function setrange(ctx: CommandContext, argv: string[]): void {
     if (refuseLength(ctx, offset + patch.length)) return;
     const head = old.length >= offset ? old.slice(0, offset) : old + '\0'.repeat(offset - old.length);
     const updated = head + patch + old.slice(offset + patch.length);
-    db.replaceValue(key, updated);
+    db.replaceValue(key, updated, true);
     ctx.reply.integer(updated.length);
   }
   argv[0] = 'SETRANGE';

@@ -1,0 +1,24 @@
+export { akiBinaryPath, akiIsBuilt, hasBinary, repoRoot, whichBinary } from './binaries.js';
+export { freePort } from './ports.js';
+export { isAlive, rssBytes } from './proc.js';
+export { RawConnection, showBytes, type ReadPredicate } from './raw-connection.js';
+export { trackedPids } from './reaper.js';
+export {
+  decodeReply,
+  encodeCommand,
+  encodePipeline,
+  replyLength,
+  RespError,
+  RespProtocolError,
+  type RespValue,
+} from './resp.js';
+export {
+  runAkiToExit,
+  spawnAki,
+  startAki,
+  startRedis,
+  type CapturedProcess,
+  type RunningServer,
+  type StartOptions,
+} from './server.js';
+export { sleep, waitFor } from './wait.js';
