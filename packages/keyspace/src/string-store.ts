@@ -93,6 +93,8 @@ export class StringStore {
   private readonly freeLargeIndexes: number[] = [];
   /** Number of keys with an expiry time. */
   expiringCount = 0;
+  private lastHashedKey = '';
+  private lastHash = hashKey('');
 
   /** Number of keys. */
   get size(): number {
@@ -106,7 +108,7 @@ export class StringStore {
 
   /** Reference of `key`'s record, or 0 when absent. References are valid until the next write. */
   find(key: string): number {
-    const hash = hashKey(key);
+    const hash = this.hashOf(key);
     const i32 = this.i32;
     let ref = this.buckets[hash & this.mask]!;
     while (ref !== 0) {
@@ -193,7 +195,7 @@ export class StringStore {
 
   /** Removes `key`; returns whether it was there. */
   remove(key: string): boolean {
-    const hash = hashKey(key);
+    const hash = this.hashOf(key);
     const i32 = this.i32;
     const bucket = hash & this.mask;
     let previous = 0;
@@ -289,6 +291,18 @@ export class StringStore {
     }
   }
 
+  /**
+   * The key's hash, remembered for the last key: a command usually looks a key
+   * up and then writes it (INCR, APPEND, SET NX), hashing the same string twice.
+   */
+  private hashOf(key: string): number {
+    if (key === this.lastHashedKey) return this.lastHash;
+    const hash = hashKey(key);
+    this.lastHashedKey = key;
+    this.lastHash = hash;
+    return hash;
+  }
+
   private keyEquals(ref: number, key: string): boolean {
     const offset = (ref - 1) << 3;
     const length = this.i32[offset >> 2]!;
@@ -330,7 +344,7 @@ export class StringStore {
     const offset = this.allocate(align8(HEADER_BYTES + key.length + capacity));
     const ref = (offset >> 3) + 1;
     const w = offset >> 2;
-    const hash = hashKey(key);
+    const hash = this.hashOf(key);
     const i32 = this.i32;
     i32[w + KEY_LENGTH] = key.length;
     i32[w + HASH] = hash;
