@@ -84,3 +84,15 @@ function deriveCategories(definition: CommandDefinition): string[] {
 export const keyAt = (position: number): KeySpec => ({ first: position, last: position, step: 1 });
 export const keysFrom = (first: number, step = 1): KeySpec => ({ first, last: -1, step });
 export const keyRange = (first: number, last: number, step = 1): KeySpec => ({ first, last, step });
+
+/** Argument docs shared by many commands (COMMAND DOCS). */
+export const KEY_ARG: ArgumentDoc = { name: 'key', type: 'key' };
+export const KEYS_ARG: ArgumentDoc = { name: 'key', type: 'key', multiple: true };
+export const VALUE_ARG: ArgumentDoc = { name: 'value', type: 'string' };
+/** EX / PX / EXAT / PXAT, the expiry forms SET and GETEX share. */
+export const EXPIRY_TOKENS: readonly ArgumentDoc[] = [
+  { name: 'seconds', type: 'integer', token: 'EX' },
+  { name: 'milliseconds', type: 'integer', token: 'PX' },
+  { name: 'unix-time-seconds', type: 'unix-time', token: 'EXAT' },
+  { name: 'unix-time-milliseconds', type: 'unix-time', token: 'PXAT' },
+];

@@ -10,7 +10,7 @@ import {
 } from '@aki/keyspace';
 import { Err } from '../errors.js';
 import { dbIndexArg, int32Arg, isOption, parseInteger } from './args.js';
-import { defineCommand, keyAt, keyRange, keysFrom } from './define.js';
+import { defineCommand, KEY_ARG, keyAt, keyRange, KEYS_ARG, keysFrom } from './define.js';
 import type { ArgumentDoc, CommandContext, CommandSpec } from './types.js';
 
 /*
@@ -247,7 +247,7 @@ function persist(ctx: CommandContext, argv: string[]): void {
 // Iteration
 
 /**
- * KEYS pattern -> every live key matching the glob pattern. Logically expired
+ * KEYS_ARG pattern -> every live key matching the glob pattern. Logically expired
  * keys are skipped but not deleted here (Redis 7.0 does the same). The exact
  * pattern "*" matches every key, the empty key included.
  */
@@ -553,8 +553,6 @@ function objectHelp(ctx: CommandContext): void {
 // ---------------------------------------------------------------------------
 // The records
 
-const KEY: ArgumentDoc = { name: 'key', type: 'key' };
-const KEYS: ArgumentDoc = { name: 'key', type: 'key', multiple: true };
 const EXPIRE_CONDITION: ArgumentDoc = {
   name: 'condition',
   type: 'oneof',
@@ -586,7 +584,7 @@ export const keyCommands: CommandSpec[] = [
     summary: 'Deletes keys.',
     since: '1.0.0',
     complexity: 'O(N) where N is the number of keys',
-    arguments: [KEYS],
+    arguments: [KEYS_ARG],
     handler: del,
   }),
   defineCommand({
@@ -598,7 +596,7 @@ export const keyCommands: CommandSpec[] = [
     summary: 'Deletes keys (in aki the same as DEL).',
     since: '4.0.0',
     complexity: 'O(N) where N is the number of keys',
-    arguments: [KEYS],
+    arguments: [KEYS_ARG],
     handler: del,
   }),
   defineCommand({
@@ -610,7 +608,7 @@ export const keyCommands: CommandSpec[] = [
     summary: 'Counts how many of the given keys exist.',
     since: '1.0.0',
     complexity: 'O(N) where N is the number of keys',
-    arguments: [KEYS],
+    arguments: [KEYS_ARG],
     handler: exists,
   }),
   defineCommand({
@@ -622,7 +620,7 @@ export const keyCommands: CommandSpec[] = [
     summary: 'Returns the type of the value stored at a key.',
     since: '1.0.0',
     complexity: 'O(1)',
-    arguments: [KEY],
+    arguments: [KEY_ARG],
     handler: type,
   }),
   defineCommand({
@@ -634,7 +632,7 @@ export const keyCommands: CommandSpec[] = [
     summary: 'Sets the time to live of a key in seconds.',
     since: '1.0.0',
     complexity: 'O(1)',
-    arguments: [KEY, { name: 'seconds', type: 'integer' }, EXPIRE_CONDITION],
+    arguments: [KEY_ARG, { name: 'seconds', type: 'integer' }, EXPIRE_CONDITION],
     handler: expire,
   }),
   defineCommand({
@@ -646,7 +644,7 @@ export const keyCommands: CommandSpec[] = [
     summary: 'Sets the time to live of a key in milliseconds.',
     since: '2.6.0',
     complexity: 'O(1)',
-    arguments: [KEY, { name: 'milliseconds', type: 'integer' }, EXPIRE_CONDITION],
+    arguments: [KEY_ARG, { name: 'milliseconds', type: 'integer' }, EXPIRE_CONDITION],
     handler: pexpire,
   }),
   defineCommand({
@@ -658,7 +656,7 @@ export const keyCommands: CommandSpec[] = [
     summary: 'Sets the expiry of a key as a unix time in seconds.',
     since: '1.2.0',
     complexity: 'O(1)',
-    arguments: [KEY, { name: 'unix-time-seconds', type: 'unix-time' }, EXPIRE_CONDITION],
+    arguments: [KEY_ARG, { name: 'unix-time-seconds', type: 'unix-time' }, EXPIRE_CONDITION],
     handler: expireat,
   }),
   defineCommand({
@@ -670,7 +668,7 @@ export const keyCommands: CommandSpec[] = [
     summary: 'Sets the expiry of a key as a unix time in milliseconds.',
     since: '2.6.0',
     complexity: 'O(1)',
-    arguments: [KEY, { name: 'unix-time-milliseconds', type: 'unix-time' }, EXPIRE_CONDITION],
+    arguments: [KEY_ARG, { name: 'unix-time-milliseconds', type: 'unix-time' }, EXPIRE_CONDITION],
     handler: pexpireat,
   }),
   defineCommand({
@@ -682,7 +680,7 @@ export const keyCommands: CommandSpec[] = [
     summary: 'Returns the remaining time to live of a key in seconds.',
     since: '1.0.0',
     complexity: 'O(1)',
-    arguments: [KEY],
+    arguments: [KEY_ARG],
     handler: ttl,
   }),
   defineCommand({
@@ -694,7 +692,7 @@ export const keyCommands: CommandSpec[] = [
     summary: 'Returns the remaining time to live of a key in milliseconds.',
     since: '2.6.0',
     complexity: 'O(1)',
-    arguments: [KEY],
+    arguments: [KEY_ARG],
     handler: pttl,
   }),
   defineCommand({
@@ -706,7 +704,7 @@ export const keyCommands: CommandSpec[] = [
     summary: 'Returns the expiry of a key as a unix time in seconds.',
     since: '7.0.0',
     complexity: 'O(1)',
-    arguments: [KEY],
+    arguments: [KEY_ARG],
     handler: expiretime,
   }),
   defineCommand({
@@ -718,7 +716,7 @@ export const keyCommands: CommandSpec[] = [
     summary: 'Returns the expiry of a key as a unix time in milliseconds.',
     since: '7.0.0',
     complexity: 'O(1)',
-    arguments: [KEY],
+    arguments: [KEY_ARG],
     handler: pexpiretime,
   }),
   defineCommand({
@@ -730,7 +728,7 @@ export const keyCommands: CommandSpec[] = [
     summary: 'Removes the time to live of a key.',
     since: '2.2.0',
     complexity: 'O(1)',
-    arguments: [KEY],
+    arguments: [KEY_ARG],
     handler: persist,
   }),
   defineCommand({
@@ -770,7 +768,7 @@ export const keyCommands: CommandSpec[] = [
     summary: 'Renames a key, overwriting the destination.',
     since: '1.0.0',
     complexity: 'O(1)',
-    arguments: [KEY, { name: 'newkey', type: 'key' }],
+    arguments: [KEY_ARG, { name: 'newkey', type: 'key' }],
     handler: rename,
   }),
   defineCommand({
@@ -782,7 +780,7 @@ export const keyCommands: CommandSpec[] = [
     summary: 'Renames a key only when the new name does not exist.',
     since: '1.0.0',
     complexity: 'O(1)',
-    arguments: [KEY, { name: 'newkey', type: 'key' }],
+    arguments: [KEY_ARG, { name: 'newkey', type: 'key' }],
     handler: renamenx,
   }),
   defineCommand({
@@ -856,7 +854,7 @@ export const keyCommands: CommandSpec[] = [
     summary: 'Moves a key to another database.',
     since: '1.0.0',
     complexity: 'O(1)',
-    arguments: [KEY, { name: 'db', type: 'integer' }],
+    arguments: [KEY_ARG, { name: 'db', type: 'integer' }],
     handler: move,
   }),
   defineCommand({
@@ -883,7 +881,7 @@ export const keyCommands: CommandSpec[] = [
     summary: 'Counts how many of the given keys exist (would update their access time).',
     since: '3.2.1',
     complexity: 'O(N) where N is the number of keys',
-    arguments: [KEYS],
+    arguments: [KEYS_ARG],
     handler: touch,
   }),
   defineCommand({
@@ -904,7 +902,7 @@ export const keyCommands: CommandSpec[] = [
         summary: 'Returns the internal encoding of a value.',
         since: '2.2.3',
         complexity: 'O(1)',
-        arguments: [KEY],
+        arguments: [KEY_ARG],
         handler: objectEncoding,
       },
       {
@@ -916,7 +914,7 @@ export const keyCommands: CommandSpec[] = [
         summary: 'Returns the logarithmic access frequency counter of a key.',
         since: '4.0.0',
         complexity: 'O(1)',
-        arguments: [KEY],
+        arguments: [KEY_ARG],
         handler: objectFreq,
       },
       {
@@ -928,7 +926,7 @@ export const keyCommands: CommandSpec[] = [
         summary: 'Returns the seconds since a key was last accessed.',
         since: '2.2.3',
         complexity: 'O(1)',
-        arguments: [KEY],
+        arguments: [KEY_ARG],
         handler: objectIdletime,
       },
       {
@@ -940,7 +938,7 @@ export const keyCommands: CommandSpec[] = [
         summary: 'Returns the reference count of a value.',
         since: '2.2.3',
         complexity: 'O(1)',
-        arguments: [KEY],
+        arguments: [KEY_ARG],
         handler: objectRefcount,
       },
       {

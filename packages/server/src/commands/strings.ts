@@ -2,10 +2,10 @@ import { constants as bufferConstants } from 'node:buffer';
 import { INT64_MAX, INT64_MIN, KEEP_TTL, parseInt64, parseSafeInteger, type StoredValue } from '@aki/keyspace';
 import { Err } from '../errors.js';
 import { parseInteger } from './args.js';
-import { defineCommand, keyAt, keysFrom } from './define.js';
+import { defineCommand, EXPIRY_TOKENS, KEY_ARG, keyAt, keysFrom, VALUE_ARG } from './define.js';
 import { lookupRead } from './keys.js';
 import { addFloatText } from './long-double.js';
-import type { ArgumentDoc, CommandContext, CommandSpec } from './types.js';
+import type { CommandContext, CommandSpec } from './types.js';
 
 /*
  * String commands. Values are latin1 JS strings (one char per byte).
@@ -515,8 +515,6 @@ function incrbyfloat(ctx: CommandContext, argv: string[]): void {
 // ---------------------------------------------------------------------------
 // The records
 
-const KEY: ArgumentDoc = { name: 'key', type: 'key' };
-const VALUE: ArgumentDoc = { name: 'value', type: 'string' };
 
 export const stringCommands: CommandSpec[] = [
   defineCommand({
@@ -528,7 +526,7 @@ export const stringCommands: CommandSpec[] = [
     summary: 'Returns the string value of a key.',
     since: '1.0.0',
     complexity: 'O(1)',
-    arguments: [KEY],
+    arguments: [KEY_ARG],
     handler: get,
   }),
   defineCommand({
@@ -541,8 +539,8 @@ export const stringCommands: CommandSpec[] = [
     since: '1.0.0',
     complexity: 'O(1)',
     arguments: [
-      KEY,
-      VALUE,
+      KEY_ARG,
+      VALUE_ARG,
       {
         name: 'condition',
         type: 'oneof',
@@ -558,10 +556,7 @@ export const stringCommands: CommandSpec[] = [
         type: 'oneof',
         optional: true,
         arguments: [
-          { name: 'seconds', type: 'integer', token: 'EX' },
-          { name: 'milliseconds', type: 'integer', token: 'PX' },
-          { name: 'unix-time-seconds', type: 'unix-time', token: 'EXAT' },
-          { name: 'unix-time-milliseconds', type: 'unix-time', token: 'PXAT' },
+          ...EXPIRY_TOKENS,
           { name: 'keepttl', type: 'pure-token', token: 'KEEPTTL' },
         ],
       },
@@ -577,7 +572,7 @@ export const stringCommands: CommandSpec[] = [
     summary: 'Sets the string value of a key only when the key does not exist.',
     since: '1.0.0',
     complexity: 'O(1)',
-    arguments: [KEY, VALUE],
+    arguments: [KEY_ARG, VALUE_ARG],
     handler: setnx,
   }),
   defineCommand({
@@ -589,7 +584,7 @@ export const stringCommands: CommandSpec[] = [
     summary: 'Sets the string value and the time to live in seconds of a key.',
     since: '2.0.0',
     complexity: 'O(1)',
-    arguments: [KEY, { name: 'seconds', type: 'integer' }, VALUE],
+    arguments: [KEY_ARG, { name: 'seconds', type: 'integer' }, VALUE_ARG],
     handler: setex,
   }),
   defineCommand({
@@ -601,7 +596,7 @@ export const stringCommands: CommandSpec[] = [
     summary: 'Sets the string value and the time to live in milliseconds of a key.',
     since: '2.6.0',
     complexity: 'O(1)',
-    arguments: [KEY, { name: 'milliseconds', type: 'integer' }, VALUE],
+    arguments: [KEY_ARG, { name: 'milliseconds', type: 'integer' }, VALUE_ARG],
     handler: psetex,
   }),
   defineCommand({
@@ -613,7 +608,7 @@ export const stringCommands: CommandSpec[] = [
     summary: 'Returns the string values of several keys.',
     since: '1.0.0',
     complexity: 'O(N) where N is the number of keys',
-    arguments: [{ ...KEY, multiple: true }],
+    arguments: [{ ...KEY_ARG, multiple: true }],
     handler: mget,
   }),
   defineCommand({
@@ -625,7 +620,7 @@ export const stringCommands: CommandSpec[] = [
     summary: 'Sets the string values of several keys.',
     since: '1.0.1',
     complexity: 'O(N) where N is the number of keys',
-    arguments: [{ name: 'data', type: 'block', multiple: true, arguments: [KEY, VALUE] }],
+    arguments: [{ name: 'data', type: 'block', multiple: true, arguments: [KEY_ARG, VALUE_ARG] }],
     handler: mset,
   }),
   defineCommand({
@@ -637,7 +632,7 @@ export const stringCommands: CommandSpec[] = [
     summary: 'Sets the string values of several keys only when none of them exists.',
     since: '1.0.1',
     complexity: 'O(N) where N is the number of keys',
-    arguments: [{ name: 'data', type: 'block', multiple: true, arguments: [KEY, VALUE] }],
+    arguments: [{ name: 'data', type: 'block', multiple: true, arguments: [KEY_ARG, VALUE_ARG] }],
     handler: msetnx,
   }),
   defineCommand({
@@ -649,7 +644,7 @@ export const stringCommands: CommandSpec[] = [
     summary: 'Sets the string value of a key and returns its previous value (deprecated: SET ... GET).',
     since: '1.0.0',
     complexity: 'O(1)',
-    arguments: [KEY, VALUE],
+    arguments: [KEY_ARG, VALUE_ARG],
     handler: getset,
   }),
   defineCommand({
@@ -661,7 +656,7 @@ export const stringCommands: CommandSpec[] = [
     summary: 'Returns the string value of a key and deletes the key.',
     since: '6.2.0',
     complexity: 'O(1)',
-    arguments: [KEY],
+    arguments: [KEY_ARG],
     handler: getdel,
   }),
   defineCommand({
@@ -674,16 +669,13 @@ export const stringCommands: CommandSpec[] = [
     since: '6.2.0',
     complexity: 'O(1)',
     arguments: [
-      KEY,
+      KEY_ARG,
       {
         name: 'expiration',
         type: 'oneof',
         optional: true,
         arguments: [
-          { name: 'seconds', type: 'integer', token: 'EX' },
-          { name: 'milliseconds', type: 'integer', token: 'PX' },
-          { name: 'unix-time-seconds', type: 'unix-time', token: 'EXAT' },
-          { name: 'unix-time-milliseconds', type: 'unix-time', token: 'PXAT' },
+          ...EXPIRY_TOKENS,
           { name: 'persist', type: 'pure-token', token: 'PERSIST' },
         ],
       },
@@ -699,7 +691,7 @@ export const stringCommands: CommandSpec[] = [
     summary: 'Appends bytes to the string value of a key, creating the key when missing.',
     since: '2.0.0',
     complexity: 'O(1) amortized for small appends',
-    arguments: [KEY, VALUE],
+    arguments: [KEY_ARG, VALUE_ARG],
     handler: append,
   }),
   defineCommand({
@@ -711,7 +703,7 @@ export const stringCommands: CommandSpec[] = [
     summary: 'Returns the length in bytes of the string value of a key.',
     since: '2.2.0',
     complexity: 'O(1)',
-    arguments: [KEY],
+    arguments: [KEY_ARG],
     handler: strlen,
   }),
   defineCommand({
@@ -723,7 +715,7 @@ export const stringCommands: CommandSpec[] = [
     summary: 'Returns a byte range of the string value of a key.',
     since: '2.4.0',
     complexity: 'O(N) where N is the length of the returned range',
-    arguments: [KEY, { name: 'start', type: 'integer' }, { name: 'end', type: 'integer' }],
+    arguments: [KEY_ARG, { name: 'start', type: 'integer' }, { name: 'end', type: 'integer' }],
     handler: getrange,
   }),
   defineCommand({
@@ -735,7 +727,7 @@ export const stringCommands: CommandSpec[] = [
     summary: 'Returns a byte range of the string value of a key (deprecated: GETRANGE).',
     since: '1.0.0',
     complexity: 'O(N) where N is the length of the returned range',
-    arguments: [KEY, { name: 'start', type: 'integer' }, { name: 'end', type: 'integer' }],
+    arguments: [KEY_ARG, { name: 'start', type: 'integer' }, { name: 'end', type: 'integer' }],
     handler: getrange,
   }),
   defineCommand({
@@ -747,7 +739,7 @@ export const stringCommands: CommandSpec[] = [
     summary: 'Overwrites part of the string value of a key from an offset, padding with zero bytes.',
     since: '2.2.0',
     complexity: 'O(M) where M is the length of the value argument, plus the copy of the string',
-    arguments: [KEY, { name: 'offset', type: 'integer' }, VALUE],
+    arguments: [KEY_ARG, { name: 'offset', type: 'integer' }, VALUE_ARG],
     handler: setrange,
   }),
   defineCommand({
@@ -759,7 +751,7 @@ export const stringCommands: CommandSpec[] = [
     summary: 'Adds one to the integer value of a key (0 when missing).',
     since: '1.0.0',
     complexity: 'O(1)',
-    arguments: [KEY],
+    arguments: [KEY_ARG],
     handler: incr,
   }),
   defineCommand({
@@ -771,7 +763,7 @@ export const stringCommands: CommandSpec[] = [
     summary: 'Subtracts one from the integer value of a key (0 when missing).',
     since: '1.0.0',
     complexity: 'O(1)',
-    arguments: [KEY],
+    arguments: [KEY_ARG],
     handler: decr,
   }),
   defineCommand({
@@ -783,7 +775,7 @@ export const stringCommands: CommandSpec[] = [
     summary: 'Adds an amount to the integer value of a key (0 when missing).',
     since: '1.0.0',
     complexity: 'O(1)',
-    arguments: [KEY, { name: 'increment', type: 'integer' }],
+    arguments: [KEY_ARG, { name: 'increment', type: 'integer' }],
     handler: incrby,
   }),
   defineCommand({
@@ -795,7 +787,7 @@ export const stringCommands: CommandSpec[] = [
     summary: 'Subtracts an amount from the integer value of a key (0 when missing).',
     since: '1.0.0',
     complexity: 'O(1)',
-    arguments: [KEY, { name: 'decrement', type: 'integer' }],
+    arguments: [KEY_ARG, { name: 'decrement', type: 'integer' }],
     handler: decrby,
   }),
   defineCommand({
@@ -807,7 +799,7 @@ export const stringCommands: CommandSpec[] = [
     summary: 'Adds a floating point amount to the numeric value of a key (0 when missing).',
     since: '2.6.0',
     complexity: 'O(1)',
-    arguments: [KEY, { name: 'increment', type: 'double' }],
+    arguments: [KEY_ARG, { name: 'increment', type: 'double' }],
     handler: incrbyfloat,
   }),
 ];
