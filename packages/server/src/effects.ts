@@ -24,8 +24,8 @@ export interface EffectSink {
  * (or one transaction) becomes one batch. Effects recorded outside any command
  * (active expiry) are committed at once, one batch each.
  *
- * Without sinks nothing is encoded: recording is then just an array push, so
- * the hot path pays for the stream only once something consumes it.
+ * Without sinks nothing is kept or encoded, so the hot path pays for the
+ * stream only once something consumes it.
  */
 export class EffectPropagator {
   private readonly sinks: EffectSink[] = [];
@@ -61,6 +61,8 @@ export class EffectPropagator {
   }
 
   record(dbIndex: number, argv: string[]): void {
+    // Without a consumer nothing could observe the batch: skip the bookkeeping.
+    if (this.sinks.length === 0) return;
     this.pending.push([dbIndex, argv]);
     if (this.commandDepth === 0) this.commit();
   }
@@ -68,7 +70,6 @@ export class EffectPropagator {
   private commit(): void {
     const effects = this.pending;
     this.pending = [];
-    if (this.sinks.length === 0) return;
     const commands: string[][] = [];
     const wrap = effects.length > 1;
     for (let i = 0; i < effects.length; i++) {
