@@ -81,8 +81,10 @@ export class Dispatcher {
       context = new ExecutionContext(this.server, client);
       client.executionContext = context;
     }
-    context.db = this.server.keyspace.db(client.dbIndex);
+    const keyspace = this.server.keyspace;
+    context.db = keyspace.db(client.dbIndex);
     context.now = this.server.clock();
+    keyspace.commandTime = context.now;
     context.failed = false;
     return context;
   }
