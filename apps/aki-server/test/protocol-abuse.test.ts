@@ -431,6 +431,7 @@ describe('fuzzing', () => {
           if (!r) break;
           off += r.length;
         }
+        expect(off, `undecodable reply bytes: ${JSON.stringify(out.subarray(off, off + 80).toString('latin1'))}`).toBe(out.length);
         c.close();
       }
     }

@@ -9,8 +9,6 @@ import { type StoredValue, typeOf } from './values.js';
 export interface DatabaseHooks {
   /** A key was removed because its time to live passed (lazily or by the active cycle). */
   onExpired(dbIndex: number, key: string): void;
-  /** Wall clock (unix ms) for stamping writes that carry no `now` (access times). */
-  clock(): number;
 }
 
 /**
@@ -57,7 +55,10 @@ export class Database {
     return this.store.expiringCount === 0 ? 0 : Math.round(this.ttlEstimate);
   }
 
-  /** The value of `key`, or undefined when absent or logically expired. */
+  /**
+   * The value of `key`, or undefined when absent or logically expired. Counts
+   * as an access (OBJECT IDLETIME), as Redis's lookups for reading and writing do.
+   */
   lookup(key: string, now: number): StoredValue | undefined {
     const store = this.store;
     const ref = store.find(key);
@@ -67,7 +68,23 @@ export class Database {
       this.onLogicallyExpired(key);
       return undefined;
     }
-    store.touch(ref, (now / 1000) | 0);
+    store.touch(ref, toSeconds(now));
+    return store.valueOf(ref);
+  }
+
+  /**
+   * Like `lookup` but not an access: what Redis's NOTOUCH lookups do for
+   * EXISTS, TYPE, TTL, OBJECT and SCAN, so they leave OBJECT IDLETIME alone.
+   */
+  lookupWithoutTouch(key: string, now: number): StoredValue | undefined {
+    const store = this.store;
+    const ref = store.find(key);
+    if (ref === 0) return undefined;
+    const expireAt = store.expireAtOf(ref);
+    if (expireAt !== 0 && expireAt <= now) {
+      this.onLogicallyExpired(key);
+      return undefined;
+    }
     return store.valueOf(ref);
   }
 
@@ -91,21 +108,20 @@ export class Database {
   }
 
   /**
-   * Stores `value` under `key`. `expireAt` is an absolute unix-ms time, or
-   * undefined to clear any time to live, or `KEEP_TTL` to keep the current one.
+   * Stores `value` under `key` at time `now` (the access time). `expireAt` is
+   * an absolute unix-ms time, or undefined to clear any time to live, or
+   * `KEEP_TTL` to keep the current one. `raw` marks a value modified in place
+   * (APPEND, SETRANGE), which Redis reports as OBJECT ENCODING "raw" whatever
+   * its content.
    */
-  set(key: string, value: StoredValue, expireAt?: number | typeof KEEP_TTL, raw = false): void {
-    const code = expireAt === undefined ? 0 : expireAt === KEEP_TTL ? -1 : expireAt;
-    this.store.set(key, value, code, this.nowSeconds(), raw);
+  set(key: string, value: StoredValue, expireAt: number | typeof KEEP_TTL | undefined, now: number, raw = false): void {
+    const code = expireAt === undefined ? 0 : expireAt === KEEP_TTL ? -1 : storedExpiry(expireAt);
+    this.store.set(key, value, code, toSeconds(now), raw);
   }
 
-  /**
-   * Replaces the value of an existing key and keeps its time to live. `raw`
-   * marks a value modified in place (APPEND, SETRANGE), which Redis reports as
-   * OBJECT ENCODING "raw" whatever its content.
-   */
-  replaceValue(key: string, value: StoredValue, raw = false): void {
-    this.store.set(key, value, -1, this.nowSeconds(), raw);
+  /** Replaces the value of an existing key and keeps its time to live (see `set` for `raw`). */
+  replaceValue(key: string, value: StoredValue, now: number, raw = false): void {
+    this.store.set(key, value, -1, toSeconds(now), raw);
   }
 
   /** True when the value of `key` was last stored as modified in place (see replaceValue). */
@@ -121,12 +137,23 @@ export class Database {
   idleSeconds(key: string, now: number): number | undefined {
     if (!this.has(key, now)) return undefined;
     const ref = this.store.find(key);
-    return Math.max(0, ((now / 1000) | 0) - this.store.accessOf(ref));
+    return Math.max(0, toSeconds(now) - this.store.accessOf(ref));
   }
 
-  /** Removes `key`; returns whether it existed (expired-but-present counts as absent). */
+  /**
+   * Removes `key`; returns whether it existed. On a leader a logically expired
+   * key counts as absent (it is expired and reported instead); on a follower
+   * it is removed like any other, because there the leader's DEL is what
+   * ends a key's life.
+   */
   delete(key: string, now: number): boolean {
-    if (!this.has(key, now)) return false;
+    const ref = this.store.find(key);
+    if (ref === 0) return false;
+    const expireAt = this.store.expireAtOf(ref);
+    if (expireAt !== 0 && expireAt <= now && this.expiryMode() === 'delete') {
+      this.expireNow(key);
+      return false;
+    }
     this.store.remove(key);
     return true;
   }
@@ -142,7 +169,7 @@ export class Database {
   /** Sets the absolute expiry of an existing key. */
   setExpireAt(key: string, expireAt: number): void {
     const ref = this.store.find(key);
-    if (ref !== 0) this.store.setExpireAtOf(ref, expireAt);
+    if (ref !== 0) this.store.setExpireAtOf(ref, storedExpiry(expireAt));
   }
 
   /** Removes the time to live of `key`; returns whether it had one. */
@@ -189,7 +216,7 @@ export class Database {
     // Filter only after the store's step: expiring a key writes to the table.
     const keys: string[] = [];
     for (const key of candidates) {
-      const value = this.lookup(key, now);
+      const value = this.lookupWithoutTouch(key, now);
       if (value === undefined) continue;
       if (options.type === undefined || typeOf(value) === options.type) keys.push(key);
     }
@@ -229,7 +256,9 @@ export class Database {
     const doomed: string[] = [];
     let ttlSum = 0;
     let ttlSamples = 0;
-    let bucketsLeft = store.bucketCount;
+    // Bounded work per call even when few keys have a time to live: at most
+    // 20 buckets per key budgeted (Redis likewise stops after 10x empty buckets).
+    let bucketsLeft = Math.min(store.bucketCount, budget * 20);
     do {
       this.expiryCursor = store.scan(this.expiryCursor, 1, (ref) => {
         const expireAt = store.expireAtOf(ref);
@@ -261,10 +290,6 @@ export class Database {
     this.expiryCursor = other.expiryCursor = 0;
   }
 
-  private nowSeconds(): number {
-    return (this.hooks.clock() / 1000) | 0;
-  }
-
   /** A key found logically expired: a leader deletes and reports it; a follower only hides it. */
   private onLogicallyExpired(key: string): void {
     if (this.expiryMode() === 'delete') this.expireNow(key);
@@ -275,6 +300,15 @@ export class Database {
     this.hooks.onExpired(this.index, key);
   }
 }
+
+/** Unix seconds of a unix-ms time. */
+const toSeconds = (ms: number): number => Math.floor(ms / 1000);
+
+/**
+ * The store uses 0 for "no time to live", so an absolute time at or before
+ * the epoch is kept as 1 ms: still long past, still expired.
+ */
+const storedExpiry = (expireAt: number): number => (expireAt >= 1 ? expireAt : 1);
 
 /** Marker for `Database.set`: keep the key's current time to live. */
 export const KEEP_TTL: unique symbol = Symbol('KEEP_TTL');

@@ -1,7 +1,6 @@
 export { Database, KEEP_TTL, type DatabaseHooks, type ExpiryMode } from './database.js';
 export { Keyspace, type KeyspaceOptions } from './keyspace.js';
 export type { ScanOptions, ScanPage } from './scan.js';
-export { StringStore } from './string-store.js';
 export {
   INT64_MAX,
   INT64_MIN,

@@ -5,8 +5,7 @@ export interface KeyspaceOptions {
   databases?: number;
   /** Receives keys removed by expiry; the server turns them into DEL effects. */
   onExpired?: DatabaseHooks['onExpired'];
-  /** Wall clock in unix ms (default Date.now), for access times of writes. */
-  clock?: () => number;
+
 }
 
 /** Active expiry keeps sweeping while more than this share of examined keys had expired. */
@@ -24,22 +23,13 @@ export class Keyspace {
   private expiryMode: ExpiryMode = 'delete';
   /** DEBUG SET-ACTIVE-EXPIRE toggles this. */
   activeExpireEnabled = true;
-  /**
-   * The current command's time (unix ms), set by the server before each
-   * command so writes stamp access times without reading the clock again;
-   * 0 means "read the clock".
-   */
-  commandTime = 0;
+
   /** Where the next active-expiry cycle starts, so a cut-short cycle never starves later databases. */
   private nextExpireDb = 0;
 
   constructor(options: KeyspaceOptions = {}) {
     const count = options.databases ?? 16;
-    const clock = options.clock ?? Date.now;
-    const hooks: DatabaseHooks = {
-      onExpired: options.onExpired ?? (() => {}),
-      clock: () => (this.commandTime !== 0 ? this.commandTime : clock()),
-    };
+    const hooks: DatabaseHooks = { onExpired: options.onExpired ?? (() => {}) };
     const mode = () => this.expiryMode;
     this.databases = Array.from({ length: count }, (_, index) => new Database(index, hooks, mode));
   }

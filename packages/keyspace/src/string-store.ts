@@ -1,3 +1,5 @@
+import { constants as bufferConstants } from 'node:buffer';
+
 /**
  * An off-heap hash table of latin1 keys to latin1 string values, each with an
  * optional absolute expiry time.
@@ -33,6 +35,7 @@ interface Latin1Buffer extends Buffer {
   latin1Write(text: string, offset: number, length: number): number;
 }
 
+const MAX_BUFFER_LENGTH = bufferConstants.MAX_LENGTH;
 const HEADER_BYTES = 32;
 const INITIAL_BUCKETS = 1024;
 const INITIAL_ARENA_BYTES = 256 * 1024;
@@ -53,8 +56,11 @@ const RAW_FLAG = 0x40000000;
 /** Byte offset of the expiry double within a record. */
 const EXPIRY_BYTE = 24;
 
+/** Per-process seed, so clients cannot precompute keys that collide in every server. */
+const HASH_SEED = (Math.random() * 0x100000000) | 0;
+
 function hashKey(key: string): number {
-  let h = 0x811c9dc5;
+  let h = 0x811c9dc5 ^ HASH_SEED;
   for (let i = 0; i < key.length; i++) {
     h ^= key.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
@@ -85,8 +91,8 @@ export class StringStore {
   private mask = INITIAL_BUCKETS - 1;
   private live = 0;
   private arena = Buffer.alloc(INITIAL_ARENA_BYTES) as Latin1Buffer;
-  private i32: Int32Array = new Int32Array(this.arena.buffer, this.arena.byteOffset, this.arena.length >> 2);
-  private f64: Float64Array = new Float64Array(this.arena.buffer, this.arena.byteOffset, this.arena.length >> 3);
+  private i32: Int32Array = new Int32Array(this.arena.buffer, this.arena.byteOffset, this.arena.length / 4);
+  private f64: Float64Array = new Float64Array(this.arena.buffer, this.arena.byteOffset, this.arena.length / 8);
   private top = 0;
   private garbage = 0;
   private readonly largeValues: Array<string | undefined> = [];
@@ -112,7 +118,7 @@ export class StringStore {
     const i32 = this.i32;
     let ref = this.buckets[hash & this.mask]!;
     while (ref !== 0) {
-      const w = (ref - 1) << 1;
+      const w = (ref - 1) * 2;
       if (i32[w + HASH] === hash && this.keyEquals(ref, key)) return ref;
       ref = i32[w + NEXT]!;
     }
@@ -121,34 +127,34 @@ export class StringStore {
 
   /** The value of the record `ref`. */
   valueOf(ref: number): string {
-    const w = (ref - 1) << 1;
+    const w = (ref - 1) * 2;
     const capacity = this.i32[w + VALUE_CAPACITY]!;
     if (capacity === -1) return this.largeValues[this.i32[w + VALUE_LENGTH]!]!;
-    const start = ((ref - 1) << 3) + HEADER_BYTES + this.i32[w + KEY_LENGTH]!;
+    const start = ((ref - 1) * 8) + HEADER_BYTES + this.i32[w + KEY_LENGTH]!;
     return this.arena.latin1Slice(start, start + this.i32[w + VALUE_LENGTH]!);
   }
 
   /** Length in bytes of the value of the record `ref`. */
   valueLengthOf(ref: number): number {
-    const w = (ref - 1) << 1;
+    const w = (ref - 1) * 2;
     if (this.i32[w + VALUE_CAPACITY] === -1) return this.largeValues[this.i32[w + VALUE_LENGTH]!]!.length;
     return this.i32[w + VALUE_LENGTH]!;
   }
 
   /** The key of the record `ref`. */
   keyOf(ref: number): string {
-    const start = ((ref - 1) << 3) + HEADER_BYTES;
-    return this.arena.latin1Slice(start, start + this.i32[(ref - 1) << 1]!);
+    const start = ((ref - 1) * 8) + HEADER_BYTES;
+    return this.arena.latin1Slice(start, start + this.i32[(ref - 1) * 2]!);
   }
 
   /** Expiry (unix ms) of the record `ref`, 0 when it has none. */
   expireAtOf(ref: number): number {
-    return this.f64[(((ref - 1) << 3) + EXPIRY_BYTE) >> 3]!;
+    return this.f64[(ref - 1) + EXPIRY_BYTE / 8]!;
   }
 
   /** Sets the expiry (unix ms, 0 = none) of the record `ref`. */
   setExpireAtOf(ref: number, expireAt: number): void {
-    const index = (((ref - 1) << 3) + EXPIRY_BYTE) >> 3;
+    const index = (ref - 1) + EXPIRY_BYTE / 8;
     const before = this.f64[index]!;
     if (before === 0 && expireAt !== 0) this.expiringCount++;
     else if (before !== 0 && expireAt === 0) this.expiringCount--;
@@ -157,18 +163,18 @@ export class StringStore {
 
   /** Last access time (unix seconds) of the record `ref`. */
   accessOf(ref: number): number {
-    return (this.i32[((ref - 1) << 1) + ACCESS]! & ACCESS_MASK) + ACCESS_EPOCH;
+    return (this.i32[((ref - 1) * 2) + ACCESS]! & ACCESS_MASK) + ACCESS_EPOCH;
   }
 
   /** Records an access (unix seconds) to the record `ref`. */
   touch(ref: number, seconds: number): void {
-    const index = ((ref - 1) << 1) + ACCESS;
+    const index = ((ref - 1) * 2) + ACCESS;
     this.i32[index] = (this.i32[index]! & RAW_FLAG) | accessStamp(seconds);
   }
 
   /** True when the value of `ref` was stored as raw-encoded (OBJECT ENCODING). */
   isRaw(ref: number): boolean {
-    return (this.i32[((ref - 1) << 1) + ACCESS]! & RAW_FLAG) !== 0;
+    return (this.i32[((ref - 1) * 2) + ACCESS]! & RAW_FLAG) !== 0;
   }
 
   /**
@@ -182,7 +188,7 @@ export class StringStore {
     if (ref !== 0) {
       if (this.tryOverwrite(ref, value)) {
         if (expireAt !== -1) this.setExpireAtOf(ref, expireAt);
-        this.i32[((ref - 1) << 1) + ACCESS] = stamp;
+        this.i32[((ref - 1) * 2) + ACCESS] = stamp;
         return;
       }
       const keep = expireAt === -1 ? this.expireAtOf(ref) : expireAt;
@@ -201,11 +207,11 @@ export class StringStore {
     let previous = 0;
     let ref = this.buckets[bucket]!;
     while (ref !== 0) {
-      const w = (ref - 1) << 1;
+      const w = (ref - 1) * 2;
       if (i32[w + HASH] === hash && this.keyEquals(ref, key)) {
         const next = i32[w + NEXT]!;
         if (previous === 0) this.buckets[bucket] = next;
-        else i32[((previous - 1) << 1) + NEXT] = next;
+        else i32[((previous - 1) * 2) + NEXT] = next;
         this.release(ref);
         this.maybeShrink();
         return true;
@@ -229,16 +235,6 @@ export class StringStore {
     this.expiringCount = 0;
   }
 
-  /** Calls `visit` with each record reference of bucket `index` (mask applied). */
-  forEachInBucket(index: number, visit: (ref: number) => void): void {
-    let ref = this.buckets[index & this.mask]!;
-    while (ref !== 0) {
-      const next = this.i32[((ref - 1) << 1) + NEXT]!;
-      visit(ref);
-      ref = next;
-    }
-  }
-
   /**
    * One SCAN step: visits whole buckets starting at `cursor` until at least
    * `count` records were seen or the table is done; returns the next cursor
@@ -253,7 +249,7 @@ export class StringStore {
       const mask = this.mask;
       let ref = this.buckets[v & mask]!;
       while (ref !== 0) {
-        const next = this.i32[((ref - 1) << 1) + NEXT]!;
+        const next = this.i32[((ref - 1) * 2) + NEXT]!;
         visit(ref);
         seen++;
         ref = next;
@@ -272,9 +268,9 @@ export class StringStore {
     let ref = 0;
     while (ref === 0) ref = this.buckets[Math.floor(Math.random() * this.buckets.length)]!;
     let length = 0;
-    for (let r = ref; r !== 0; r = this.i32[((r - 1) << 1) + NEXT]!) length++;
+    for (let r = ref; r !== 0; r = this.i32[((r - 1) * 2) + NEXT]!) length++;
     let pick = Math.floor(Math.random() * length);
-    while (pick-- > 0) ref = this.i32[((ref - 1) << 1) + NEXT]!;
+    while (pick-- > 0) ref = this.i32[((ref - 1) * 2) + NEXT]!;
     return ref;
   }
 
@@ -284,7 +280,7 @@ export class StringStore {
     for (let b = 0; b < buckets.length; b++) {
       let ref = buckets[b]!;
       while (ref !== 0) {
-        const next = this.i32[((ref - 1) << 1) + NEXT]!;
+        const next = this.i32[((ref - 1) * 2) + NEXT]!;
         yield ref;
         ref = next;
       }
@@ -304,8 +300,8 @@ export class StringStore {
   }
 
   private keyEquals(ref: number, key: string): boolean {
-    const offset = (ref - 1) << 3;
-    const length = this.i32[offset >> 2]!;
+    const offset = (ref - 1) * 8;
+    const length = this.i32[offset / 4]!;
     if (length !== key.length) return false;
     const arena = this.arena;
     const start = offset + HEADER_BYTES;
@@ -316,14 +312,14 @@ export class StringStore {
   }
 
   private recordBytes(ref: number): number {
-    const w = (ref - 1) << 1;
+    const w = (ref - 1) * 2;
     const capacity = this.i32[w + VALUE_CAPACITY]!;
     return align8(HEADER_BYTES + this.i32[w + KEY_LENGTH]! + (capacity === -1 ? 0 : capacity));
   }
 
   /** Writes `value` into the record in place when it fits; false when it needs a new record. */
   private tryOverwrite(ref: number, value: string): boolean {
-    const w = (ref - 1) << 1;
+    const w = (ref - 1) * 2;
     const capacity = this.i32[w + VALUE_CAPACITY]!;
     const length = value.length;
     if (capacity === -1) {
@@ -333,7 +329,7 @@ export class StringStore {
     }
     if (length > capacity) return false;
     this.i32[w + VALUE_LENGTH] = length;
-    writeLatin1(this.arena, ((ref - 1) << 3) + HEADER_BYTES + this.i32[w + KEY_LENGTH]!, value);
+    writeLatin1(this.arena, ((ref - 1) * 8) + HEADER_BYTES + this.i32[w + KEY_LENGTH]!, value);
     return true;
   }
 
@@ -342,14 +338,14 @@ export class StringStore {
     const large = value.length > LARGE_VALUE_BYTES;
     const capacity = large ? 0 : value.length;
     const offset = this.allocate(align8(HEADER_BYTES + key.length + capacity));
-    const ref = (offset >> 3) + 1;
-    const w = offset >> 2;
+    const ref = (offset / 8) + 1;
+    const w = offset / 4;
     const hash = this.hashOf(key);
     const i32 = this.i32;
     i32[w + KEY_LENGTH] = key.length;
     i32[w + HASH] = hash;
     i32[w + ACCESS] = stamp;
-    this.f64[(offset + EXPIRY_BYTE) >> 3] = expireAt;
+    this.f64[(offset + EXPIRY_BYTE) / 8] = expireAt;
     if (expireAt !== 0) this.expiringCount++;
     writeLatin1(this.arena, offset + HEADER_BYTES, key);
     if (large) {
@@ -367,8 +363,8 @@ export class StringStore {
   }
 
   private release(ref: number): void {
-    const w = (ref - 1) << 1;
-    if (this.f64[(((ref - 1) << 3) + EXPIRY_BYTE) >> 3] !== 0) this.expiringCount--;
+    const w = (ref - 1) * 2;
+    if (this.f64[(ref - 1) + EXPIRY_BYTE / 8] !== 0) this.expiringCount--;
     this.garbage += this.recordBytes(ref);
     if (this.i32[w + VALUE_CAPACITY] === -1) this.releaseLarge(this.i32[w + VALUE_LENGTH]!);
     this.live--;
@@ -389,7 +385,7 @@ export class StringStore {
     for (let b = 0; b < old.length; b++) {
       let ref = old[b]!;
       while (ref !== 0) {
-        const w = (ref - 1) << 1;
+        const w = (ref - 1) * 2;
         const next = i32[w + NEXT]!;
         const bucket = i32[w + HASH]! & mask;
         i32[w + NEXT] = buckets[bucket]!;
@@ -415,7 +411,7 @@ export class StringStore {
   private growArena(needed: number): void {
     let length = this.arena.length * 2;
     while (length < needed) length *= 2;
-    const next = Buffer.alloc(length);
+    const next = newArena(length);
     this.arena.copy(next, 0, 0, this.top);
     this.setArena(next);
   }
@@ -424,22 +420,22 @@ export class StringStore {
   private compact(extra: number): void {
     let length = INITIAL_ARENA_BYTES;
     while (length < (this.top - this.garbage + extra) * 2) length *= 2;
-    const next = Buffer.alloc(length);
-    const nextI32 = new Int32Array(next.buffer, next.byteOffset, next.length >> 2);
+    const next = newArena(length);
+    const nextI32 = new Int32Array(next.buffer, next.byteOffset, next.length / 4);
     let top = 0;
     const buckets = this.buckets;
     for (let b = 0; b < buckets.length; b++) {
       let ref = buckets[b]!;
       let previousNew = 0;
       while (ref !== 0) {
-        const offset = (ref - 1) << 3;
+        const offset = (ref - 1) * 8;
         const bytes = this.recordBytes(ref);
-        const following = this.i32[(offset >> 2) + NEXT]!;
+        const following = this.i32[(offset / 4) + NEXT]!;
         this.arena.copy(next, top, offset, offset + bytes);
-        const newRef = (top >> 3) + 1;
+        const newRef = (top / 8) + 1;
         if (previousNew === 0) buckets[b] = newRef;
-        else nextI32[((previousNew - 1) << 1) + NEXT] = newRef;
-        nextI32[(top >> 2) + NEXT] = 0;
+        else nextI32[((previousNew - 1) * 2) + NEXT] = newRef;
+        nextI32[(top / 4) + NEXT] = 0;
         previousNew = newRef;
         top += bytes;
         ref = following;
@@ -451,9 +447,12 @@ export class StringStore {
   }
 
   private setArena(arena: Buffer): void {
+    // Views first: if one cannot be made, the store keeps its old arena intact.
+    const i32 = new Int32Array(arena.buffer, arena.byteOffset, arena.length / 4);
+    const f64 = new Float64Array(arena.buffer, arena.byteOffset, arena.length / 8);
     this.arena = arena as Latin1Buffer;
-    this.i32 = new Int32Array(arena.buffer, arena.byteOffset, arena.length >> 2);
-    this.f64 = new Float64Array(arena.buffer, arena.byteOffset, arena.length >> 3);
+    this.i32 = i32;
+    this.f64 = f64;
   }
 
   private storeLarge(value: string): number {
@@ -466,6 +465,16 @@ export class StringStore {
     this.largeValues[index] = undefined;
     this.freeLargeIndexes.push(index);
   }
+}
+
+/**
+ * A fresh arena of `length` bytes: its own (8-byte aligned) memory, not zeroed,
+ * because insert writes every header field. Arenas are limited by the largest
+ * Buffer Node can make (4 GiB); beyond that the write fails with a RangeError.
+ */
+function newArena(length: number): Buffer {
+  if (length > MAX_BUFFER_LENGTH) throw new RangeError(`string store is full (${MAX_BUFFER_LENGTH} bytes)`);
+  return Buffer.allocUnsafeSlow(length);
 }
 
 /** Copies a latin1 string's chars as bytes; a plain loop beats latin1Write for short strings. */

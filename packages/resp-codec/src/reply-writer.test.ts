@@ -178,3 +178,19 @@ describe('formatDoubleShortest', () => {
     }
   });
 });
+
+describe('one-line replies', () => {
+  it('writes CR and LF in status and error text as spaces, so echoed input cannot forge replies', () => {
+    const w = new ReplyWriter();
+    w.error("ERR Syntax error in HELLO option 'x\r\n+INJECTED'");
+    w.simple('a\nb');
+    expect(w.take().toString('latin1')).toBe("-ERR Syntax error in HELLO option 'x  +INJECTED'\r\n+a b\r\n");
+  });
+
+  it('writes integers beyond 2^53 exactly, never in exponent form', () => {
+    const w = new ReplyWriter();
+    w.integer(1e21);
+    w.integer(-(2 ** 60));
+    expect(w.take().toString('latin1')).toBe(':1000000000000000000000\r\n:-1152921504606846976\r\n');
+  });
+});

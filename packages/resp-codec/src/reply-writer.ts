@@ -85,22 +85,25 @@ export class ReplyWriter {
     this.len = o;
   }
 
-  /** `+s\r\n` (s must not contain CR or LF). */
+  /**
+   * `+s\r\n`. A status line cannot hold CR or LF, so any are written as
+   * spaces: text that echoes client input can never forge a second reply.
+   */
   simple(s: string): void {
-    this.line(PLUS, s);
+    this.line(PLUS, oneLine(s));
   }
 
-  /** `-s\r\n`; `s` starts with its code, e.g. "ERR syntax error". */
+  /** `-s\r\n`; `s` starts with its code, e.g. "ERR syntax error". CR/LF become spaces, as in simple(). */
   error(s: string): void {
-    this.line(MINUS, s);
+    this.line(MINUS, oneLine(s));
   }
 
-  /** `:n\r\n` */
+  /** `:n\r\n`; a number beyond 2^53 is written exactly via BigInt, never in exponent form. */
   integer(n: number | bigint): void {
     if (typeof n === 'number' && Number.isSafeInteger(n)) {
       this.headerNumber(COLON, n);
     } else {
-      this.line(COLON, typeof n === 'number' ? String(Math.trunc(n)) : n.toString());
+      this.line(COLON, (typeof n === 'number' ? BigInt(Math.trunc(n)) : n).toString());
     }
   }
 
@@ -309,6 +312,11 @@ export class ReplyWriter {
     this.buf = grown;
     return grown;
   }
+}
+
+/** `s` with CR and LF replaced by spaces (the common case, none, allocates nothing). */
+function oneLine(s: string): string {
+  return s.indexOf('\r') === -1 && s.indexOf('\n') === -1 ? s : s.replace(/[\r\n]/g, ' ');
 }
 
 /**

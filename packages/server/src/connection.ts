@@ -133,7 +133,9 @@ export class Connection implements ClientTransport {
    * without a reply so the body's lines are never run as inline commands.
    */
   private looksLikeHttp(name: string): boolean {
-    if (name.length !== 4 && name.length !== 5) return false;
+    // First letter 'p' or 'h' (any case) before anything costlier: this runs for every command.
+    const first = name.charCodeAt(0) | 0x20;
+    if ((first !== 0x70 && first !== 0x68) || (name.length !== 4 && name.length !== 5)) return false;
     const lower = name.toLowerCase();
     if (lower !== 'post' && lower !== 'host:') return false;
     const now = Date.now();
@@ -168,7 +170,9 @@ export class Connection implements ClientTransport {
     const reply = this.session.reply;
     if (reply.length !== 0 && !this.socket.destroyed) {
       const bytes = reply.take();
-      this.core.state.stats.netOutputBytes += bytes.length;
+      const stats = this.core.state.stats;
+      stats.netOutputBytes += bytes.length;
+      if (bytes.length > stats.recentMaxOutputBuffer) stats.recentMaxOutputBuffer = bytes.length;
       this.socket.write(bytes);
       if (this.socket.writableLength > OUTPUT_PAUSE_BYTES && !this.pausedForOutput) {
         this.pausedForOutput = true;

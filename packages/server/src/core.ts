@@ -40,7 +40,6 @@ export class ServerCore {
     const stats = new ServerStats();
     const keyspace = new Keyspace({
       databases: config.get('databases'),
-      clock,
       onExpired: (dbIndex, key) => {
         stats.expiredKeys++;
         propagator.record(dbIndex, ['DEL', key]);

@@ -381,7 +381,7 @@ describe('counters', () => {
     const h = new Harness({ now: 1_000_000, config: [['enable-debug-command', 'yes']] });
     const a = h.connect();
     const db = h.core.state.keyspace.db(0);
-    db.set('key:0', 'old', 1_000_000 + 5_000);
+    db.set('key:0', 'old', 1_000_000 + 5_000, h.now);
     h.advance(4_999);
     // POPULATE skips keys that exist at the command's time (ctx.now)...
     a.call('DEBUG', 'POPULATE', '1');

@@ -81,10 +81,8 @@ export class Dispatcher {
       context = new ExecutionContext(this.server, client);
       client.executionContext = context;
     }
-    const keyspace = this.server.keyspace;
-    context.db = keyspace.db(client.dbIndex);
+    context.db = this.server.keyspace.db(client.dbIndex);
     context.now = this.server.clock();
-    keyspace.commandTime = context.now;
     context.failed = false;
     return context;
   }

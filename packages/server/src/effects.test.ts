@@ -227,7 +227,7 @@ describe('effects of commands run by the dispatcher', () => {
   it('propagate a key expired on access as DEL, inside the batch of the command that found it', () => {
     const h = new Harness({ config: [['enable-debug-command', 'yes']] });
     const c = h.connect();
-    h.core.state.keyspace.db(2).set('p:0', 'old', h.now + 1000);
+    h.core.state.keyspace.db(2).set('p:0', 'old', h.now + 1000, h.now);
     c.call('SELECT', '2');
     h.advance(1000);
     // POPULATE looks p:0 up, finds it expired (DEL), then creates it again (SET).
@@ -239,8 +239,8 @@ describe('effects of commands run by the dispatcher', () => {
   it('propagate keys removed by the active expiry cycle as one DEL batch each', () => {
     const h = new Harness();
     const db = h.core.state.keyspace.db(1);
-    db.set('a', '1', h.now + 10);
-    db.set('b', '2', h.now + 10);
+    db.set('a', '1', h.now + 10, h.now);
+    db.set('b', '2', h.now + 10, h.now);
     h.advance(10);
     const offsetBefore = h.core.state.propagator.offset;
     expect(h.core.state.keyspace.activeExpireCycle(h.now, 100)).toBe(2);

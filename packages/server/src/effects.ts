@@ -36,8 +36,10 @@ export class EffectPropagator {
   /** Bytes appended to the stream so far. */
   offset = 0;
 
+  /** Attaches a consumer; its first batch starts with a SELECT. */
   addSink(sink: EffectSink): void {
     this.sinks.push(sink);
+    this.streamDb = -1;
   }
 
   removeSink(sink: EffectSink): void {

@@ -136,7 +136,8 @@ function clientsSection(state: ServerState): Fields {
 
 function memorySection(state: ServerState): Fields {
   const usage = process.memoryUsage();
-  const used = usage.heapUsed + usage.external + usage.arrayBuffers;
+  // `external` already includes `arrayBuffers` (the string store's arenas live there).
+  const used = usage.heapUsed + usage.external;
   const peak = Math.max(used, state.stats.peakMemory);
   state.stats.peakMemory = peak;
   const maxmemory = state.config.get('maxmemory');

@@ -64,6 +64,11 @@ export class ServerStats {
     this.totalErrorReplies = 0;
     this.commands.clear();
     this.errors.clear();
+    this.recentMaxInputBuffer = 0;
+    this.recentMaxOutputBuffer = 0;
+    this.opsPerSecond.reset();
+    this.inputBytesPerSecond.reset();
+    this.outputBytesPerSecond.reset();
   }
 }
 
@@ -84,6 +89,13 @@ export class InstantaneousRate {
     }
     this.lastValue = value;
     this.lastTime = nowMs;
+  }
+
+  /** Forgets the samples and the baseline (after the counters were zeroed). */
+  reset(): void {
+    this.samples.length = 0;
+    this.lastValue = 0;
+    this.lastTime = 0;
   }
 
   /** Per-second rate. */

@@ -77,19 +77,19 @@ describe('DEBUG DIGEST', () => {
   it('equals Redis\'s digest of the same data', () => {
     const { h, c } = debugHarness();
     const db0 = h.core.state.keyspace.db(0);
-    db0.set('a', '1');
-    db0.set('b', 'hello');
+    db0.set('a', '1', undefined, h.now);
+    db0.set('b', 'hello', undefined, h.now);
     expect(digest(c)).toBe('2539797405e828ad7a3aa48c536b3eaf2803a421');
-    db0.set('b', 'hello', 99_999_999_999_999);
+    db0.set('b', 'hello', 99_999_999_999_999, h.now);
     expect(digest(c)).toBe('669dc7955c0119edb82e7cfeb40ea4a28f89f902');
   });
 
   it('covers every database, mixing in the database number', () => {
     const { h, c } = debugHarness();
     const ks = h.core.state.keyspace;
-    ks.db(0).set('a', '1');
-    ks.db(3).set('x', 'y');
-    ks.db(3).set('n', '12345678901');
+    ks.db(0).set('a', '1', undefined, h.now);
+    ks.db(3).set('x', 'y', undefined, h.now);
+    ks.db(3).set('n', '12345678901', undefined, h.now);
     expect(digest(c)).toBe('655b3dedb64c78662c4bf38fb7a819bc30ef5df7');
   });
 
@@ -123,21 +123,21 @@ describe('DEBUG DIGEST', () => {
     const a = debugHarness();
     const b = debugHarness();
     const c = debugHarness();
-    a.h.core.state.keyspace.db(0).set('k', 'v');
-    b.h.core.state.keyspace.db(1).set('k', 'v');
-    c.h.core.state.keyspace.db(0).set('v', 'k');
+    a.h.core.state.keyspace.db(0).set('k', 'v', undefined, a.h.now);
+    b.h.core.state.keyspace.db(1).set('k', 'v', undefined, b.h.now);
+    c.h.core.state.keyspace.db(0).set('v', 'k', undefined, c.h.now);
     expect(new Set([digest(a.c), digest(b.c), digest(c.c)]).size).toBe(3);
   });
 
   it('depends on whether a key has a TTL, not on the TTL itself', () => {
     const { h, c } = debugHarness();
     const db = h.core.state.keyspace.db(0);
-    db.set('k', 'v');
+    db.set('k', 'v', undefined, h.now);
     const persistent = digest(c);
-    db.set('k', 'v', h.now + 10_000);
+    db.set('k', 'v', h.now + 10_000, h.now);
     const expiring = digest(c);
     expect(expiring).not.toBe(persistent);
-    db.set('k', 'v', h.now + 99_000);
+    db.set('k', 'v', h.now + 99_000, h.now);
     expect(digest(c)).toBe(expiring);
   });
 });
@@ -146,10 +146,10 @@ describe('DEBUG DIGEST-VALUE', () => {
   it('gives Redis\'s per-value digests, zeros for missing keys, in the client\'s database', () => {
     const { h, c } = debugHarness();
     const ks = h.core.state.keyspace;
-    ks.db(0).set('a', '1');
-    ks.db(0).set('b', 'hello');
-    ks.db(3).set('n', '12345678901');
-    ks.db(3).set('x', 'y');
+    ks.db(0).set('a', '1', undefined, h.now);
+    ks.db(0).set('b', 'hello', undefined, h.now);
+    ks.db(3).set('n', '12345678901', undefined, h.now);
+    ks.db(3).set('x', 'y', undefined, h.now);
     expect(c.callBytes('DEBUG', 'DIGEST-VALUE', 'a', 'b', 'nokey')).toBe(
       '*3\r\n+b4fc66738120fba0b5aa500ab5c2bf89cea1c5da\r\n+36b23a1456b2dce2c3ed252c456761301dba8060\r\n' +
         `+${ZERO}\r\n`,
@@ -164,7 +164,7 @@ describe('DEBUG DIGEST-VALUE', () => {
 
   it('mixes in the presence of a TTL', () => {
     const { h, c } = debugHarness();
-    h.core.state.keyspace.db(0).set('b', 'hello', 99_999_999_999_999);
+    h.core.state.keyspace.db(0).set('b', 'hello', 99_999_999_999_999, h.now);
     expect(c.call('DEBUG', 'DIGEST-VALUE', 'b')).toEqual(['d037c4eb8a8b36b602fbced4000daeab0714c1e3']);
   });
 
@@ -188,7 +188,7 @@ describe('DEBUG DIGEST-VALUE', () => {
   it('reads a logically expired key that is not removed yet, without expiring it, as Redis does', () => {
     const { h, c } = debugHarness();
     const db = h.core.state.keyspace.db(0);
-    db.set('b', 'hello', h.now + 100);
+    db.set('b', 'hello', h.now + 100, h.now);
     h.advance(100);
     h.takeEffects();
     expect(c.call('DEBUG', 'DIGEST-VALUE', 'b')).toEqual(['d037c4eb8a8b36b602fbced4000daeab0714c1e3']);
@@ -220,8 +220,8 @@ describe('DEBUG POPULATE', () => {
   it('builds the same dataset as Redis (digest of a mixed dataset)', () => {
     const { h, c } = debugHarness();
     const db = h.core.state.keyspace.db(0);
-    db.set('a', '1');
-    db.set('b', 'hello', 99_999_999_999_999);
+    db.set('a', '1', undefined, h.now);
+    db.set('b', 'hello', 99_999_999_999_999, h.now);
     c.call('DEBUG', 'POPULATE', '3');
     c.call('DEBUG', 'POPULATE', '2', 'p', '3');
     c.call('DEBUG', 'POPULATE', '2', 'q', '12');
@@ -314,7 +314,7 @@ describe('DEBUG OBJECT', () => {
       ['abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123', 'raw', 57],
     ];
     for (const [value, encoding, length] of cases) {
-      db.set('k', value);
+      db.set('k', value, undefined, h.now);
       const reply = c.call('DEBUG', 'OBJECT', 'k');
       expect(reply, value).toMatch(
         new RegExp(`^Value at:\\S+ refcount:\\d+ encoding:${encoding} serializedlength:${length} lru:\\d+ lru_seconds_idle:\\d+$`),
@@ -411,7 +411,7 @@ describe('DEBUG SET-ACTIVE-EXPIRE', () => {
   it('0 stops the active expiry cycle and 1 resumes it', () => {
     const { h, c } = debugHarness();
     const ks = h.core.state.keyspace;
-    ks.db(0).set('k', 'v', h.now + 10);
+    ks.db(0).set('k', 'v', h.now + 10, h.now);
     h.advance(10);
     expect(c.callBytes('DEBUG', 'SET-ACTIVE-EXPIRE', '0')).toBe('+OK\r\n');
     expect(ks.activeExpireEnabled).toBe(false);

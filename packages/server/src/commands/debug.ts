@@ -111,7 +111,7 @@ function debugPopulate(ctx: CommandContext, argv: string[]): void {
     if (db.has(key, ctx.now)) continue;
     let value = `value:${i}`;
     if (size !== undefined) value = value.length >= size ? value.slice(0, size) : value + '\0'.repeat(size - value.length);
-    db.set(key, value);
+    db.set(key, value, undefined, ctx.now);
     ctx.propagate(['SET', key, value]);
   }
   ctx.reply.simple('OK');

@@ -594,6 +594,12 @@ describe('OBJECT', () => {
     h.advance(2_000);
     c.call('SET', 'k', 'v2');
     expect(c.call('OBJECT', 'IDLETIME', 'k')).toBe(0);
+    // Like Redis's NOTOUCH lookups, these read the key without counting as an access.
+    h.advance(4_000);
+    for (const argv of [['EXISTS', 'k'], ['TYPE', 'k'], ['TTL', 'k'], ['PTTL', 'k'], ['EXPIRETIME', 'k'], ['OBJECT', 'ENCODING', 'k'], ['OBJECT', 'REFCOUNT', 'k'], ['SCAN', '0']]) {
+      c.call(...argv);
+      expect(c.call('OBJECT', 'IDLETIME', 'k')).toBe(4);
+    }
 
     const lfu = new Harness({ config: [['maxmemory-policy', 'allkeys-lfu']] }).connect();
     lfu.call('SET', 'k', 'v');

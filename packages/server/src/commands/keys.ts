@@ -25,6 +25,9 @@ import type { ArgumentDoc, CommandContext, CommandSpec } from './types.js';
  *   COPY, MOVE, SWAPDB     -> themselves
  *   FLUSHDB, FLUSHALL      -> FLUSHDB / FLUSHALL without ASYNC|SYNC (the freeing strategy
  *                             is not part of the effect)
+ * Exception, as in Redis: SWAPDB (even of a database with itself) and FLUSHDB /
+ * FLUSHALL (even of empty databases) are always propagated. They are cheap,
+ * idempotent, and a follower may hold keys its leader no longer has.
  * Reads that find a logically expired key delete it, which the keyspace
  * reports as a DEL effect of its own.
  */
@@ -53,8 +56,8 @@ const SHARED_INTEGERS = 10000;
  * as Redis's lookupKeyRead does. Write-path lookups use `db.lookup`/`db.has`
  * directly and count nothing.
  */
-export function lookupRead(ctx: CommandContext, key: string): StoredValue | undefined {
-  const value = ctx.db.lookup(key, ctx.now);
+export function lookupRead(ctx: CommandContext, key: string, touch = true): StoredValue | undefined {
+  const value = touch ? ctx.db.lookup(key, ctx.now) : ctx.db.lookupWithoutTouch(key, ctx.now);
   if (value === undefined) ctx.server.stats.keyspaceMisses++;
   else ctx.server.stats.keyspaceHits++;
   return value;
@@ -102,19 +105,26 @@ function del(ctx: CommandContext, argv: string[]): void {
   }
 }
 
-/** EXISTS key [key ...] -> how many of the keys exist (a key named twice counts twice). */
-function exists(ctx: CommandContext, argv: string[]): void {
+/** Counts the existing keys among argv[1..] (a key named twice counts twice). */
+function countExisting(ctx: CommandContext, argv: string[], touch: boolean): number {
   let count = 0;
-  for (let i = 1; i < argv.length; i++) if (lookupRead(ctx, argv[i]!) !== undefined) count++;
-  ctx.reply.integer(count);
+  for (let i = 1; i < argv.length; i++) if (lookupRead(ctx, argv[i]!, touch) !== undefined) count++;
+  return count;
 }
 
-/** TOUCH key [key ...] -> how many of the keys exist; each lookup refreshes the key's access time. */
-const touch = exists;
+/** EXISTS key [key ...] -> how many of the keys exist; not an access (OBJECT IDLETIME unchanged). */
+function exists(ctx: CommandContext, argv: string[]): void {
+  ctx.reply.integer(countExisting(ctx, argv, false));
+}
 
-/** TYPE key -> +string, +list, ... or +none. */
+/** TOUCH key [key ...] -> how many of the keys exist; refreshes each key's access time. */
+function touch(ctx: CommandContext, argv: string[]): void {
+  ctx.reply.integer(countExisting(ctx, argv, true));
+}
+
+/** TYPE key -> +string, +list, ... or +none. Not an access. */
 function type(ctx: CommandContext, argv: string[]): void {
-  const value = lookupRead(ctx, argv[1]!);
+  const value = lookupRead(ctx, argv[1]!, false);
   ctx.reply.simple(value === undefined ? 'none' : typeOf(value));
 }
 
@@ -221,7 +231,7 @@ const pexpireat = (ctx: CommandContext, argv: string[]): void => expireGeneric(c
  */
 function ttlGeneric(ctx: CommandContext, argv: string[], inMs: boolean, absolute: boolean): void {
   const key = argv[1]!;
-  if (lookupRead(ctx, key) === undefined) return ctx.reply.integer(-2);
+  if (lookupRead(ctx, key, false) === undefined) return ctx.reply.integer(-2);
   const expireAt = ctx.db.getExpireAt(key);
   if (expireAt === undefined) return ctx.reply.integer(-1);
   let ttl = absolute ? expireAt : expireAt - ctx.now;
@@ -368,7 +378,7 @@ function renameGeneric(ctx: CommandContext, argv: string[], nx: boolean): void {
   if (nx && db.has(target, now)) return ctx.reply.integer(0);
   const expireAt = db.getExpireAt(source);
   db.delete(source, now);
-  db.set(target, value, expireAt);
+  db.set(target, value, expireAt, ctx.now);
   if (nx) ctx.reply.integer(1);
   else ctx.reply.ok();
   argv[0] = nx ? 'RENAMENX' : 'RENAME';
@@ -407,7 +417,7 @@ function copy(ctx: CommandContext, argv: string[]): void {
   const expireAt = ctx.db.getExpireAt(source);
   const target = ctx.server.keyspace.db(targetIndex);
   if (!replace && target.has(destination, ctx.now)) return ctx.reply.integer(0);
-  target.set(destination, value, expireAt);
+  target.set(destination, value, expireAt, ctx.now);
   ctx.reply.integer(1);
   argv[0] = 'COPY';
   ctx.propagate(argv);
@@ -427,7 +437,7 @@ function move(ctx: CommandContext, argv: string[]): void {
   if (target.has(key, now)) return ctx.reply.integer(0);
   const expireAt = db.getExpireAt(key);
   db.delete(key, now);
-  target.set(key, value, expireAt);
+  target.set(key, value, expireAt, ctx.now);
   ctx.reply.integer(1);
   argv[0] = 'MOVE';
   ctx.propagate(argv);
@@ -483,7 +493,7 @@ const isLfuPolicy = (ctx: CommandContext): boolean => ctx.server.config.get('max
  */
 function objectEncoding(ctx: CommandContext, argv: string[]): void {
   const key = argv[2]!;
-  const value = lookupRead(ctx, key);
+  const value = lookupRead(ctx, key, false);
   if (value === undefined) return ctx.reply.nullBulk();
   ctx.reply.bulk(ctx.db.isRawEncoded(key) ? 'raw' : stringEncoding(value));
 }
@@ -493,7 +503,7 @@ function objectEncoding(ctx: CommandContext, argv: string[]): void {
  * in Redis unless an LRU/LFU policy with maxmemory disables sharing), else 1.
  */
 function objectRefcount(ctx: CommandContext, argv: string[]): void {
-  const value = lookupRead(ctx, argv[2]!);
+  const value = lookupRead(ctx, argv[2]!, false);
   if (value === undefined) return ctx.reply.nullBulk();
   ctx.reply.integer(isSharedInteger(ctx, value) ? SHARED_REFCOUNT : 1);
 }
@@ -525,7 +535,7 @@ function objectIdletime(ctx: CommandContext, argv: string[]): void {
  * policy is selected; otherwise an error saying aki keeps no access counter.
  */
 function objectFreq(ctx: CommandContext, argv: string[]): void {
-  if (lookupRead(ctx, argv[2]!) === undefined) return ctx.reply.nullBulk();
+  if (lookupRead(ctx, argv[2]!, false) === undefined) return ctx.reply.nullBulk();
   if (!isLfuPolicy(ctx)) return ctx.error(ERR_LFU_NOT_SELECTED);
   ctx.error(ERR_FREQ_NOT_TRACKED);
 }

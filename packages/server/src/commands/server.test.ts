@@ -180,9 +180,9 @@ describe('INFO fields', () => {
     const c = h.connect();
     expect(infoText(c, 'keyspace')).toBe('# Keyspace\r\n');
     const ks = h.core.state.keyspace;
-    ks.db(0).set('a', '1');
-    ks.db(0).set('b', '2', h.now + 60_000);
-    ks.db(3).set('c', '3');
+    ks.db(0).set('a', '1', undefined, h.now);
+    ks.db(0).set('b', '2', h.now + 60_000, h.now);
+    ks.db(3).set('c', '3', undefined, h.now);
     const text = infoText(c, 'keyspace');
     expect(text).toMatch(/^# Keyspace\r\ndb0:keys=2,expires=1,avg_ttl=\d+\r\ndb3:keys=1,expires=0,avg_ttl=0\r\n$/);
     expect(infoText(c)).toMatch(/\r\n# Keyspace\r\ndb0:keys=2,expires=1,avg_ttl=\d+\r\ndb3:keys=1,expires=0,avg_ttl=0\r\n$/);
@@ -191,7 +191,7 @@ describe('INFO fields', () => {
   it('keyspace: avg_ttl reports the estimate of the active expiry cycle', () => {
     const h = new Harness();
     const c = h.connect();
-    h.core.state.keyspace.db(1).set('k', 'v', h.now + 10_000);
+    h.core.state.keyspace.db(1).set('k', 'v', h.now + 10_000, h.now);
     h.core.state.keyspace.activeExpireCycle(h.now, 10);
     expect(fields(infoText(c, 'keyspace')).get('db1')).toBe('keys=1,expires=1,avg_ttl=10000');
   });
@@ -200,7 +200,7 @@ describe('INFO fields', () => {
     const h = new Harness();
     const c = h.connect();
     h.connect();
-    h.core.state.keyspace.db(0).set('gone', 'v', h.now + 5);
+    h.core.state.keyspace.db(0).set('gone', 'v', h.now + 5, h.now);
     h.advance(5);
     h.core.state.keyspace.activeExpireCycle(h.now, 10);
     const stats = fields(infoText(c, 'stats'));
@@ -342,7 +342,7 @@ describe('CONFIG RESETSTAT', () => {
     h.connect();
     c.call('SELECT', 'x');
     c.call('ECHO', 'a');
-    h.core.state.keyspace.db(0).set('gone', 'v', h.now + 1);
+    h.core.state.keyspace.db(0).set('gone', 'v', h.now + 1, h.now);
     h.advance(1);
     h.core.state.keyspace.activeExpireCycle(h.now, 10);
     const before = fields(infoText(c, 'everything'));

@@ -172,7 +172,7 @@ function get(ctx: CommandContext, argv: string[]): void {
  */
 function set(ctx: CommandContext, argv: string[]): void {
   if (argv.length === 3) {
-    ctx.db.set(argv[1]!, argv[2]!);
+    ctx.db.set(argv[1]!, argv[2]!, undefined, ctx.now);
     ctx.reply.ok();
     argv[0] = 'SET';
     ctx.propagate(argv);
@@ -208,7 +208,7 @@ function setWithOptions(ctx: CommandContext, argv: string[]): void {
     return;
   }
   const keepTtl = (flags & OPT_KEEPTTL) !== 0;
-  db.set(key, value, expireAt ?? (keepTtl ? KEEP_TTL : undefined));
+  db.set(key, value, expireAt ?? (keepTtl ? KEEP_TTL : undefined), ctx.now);
   if (!wantsOld) ctx.reply.ok();
   else if (old !== undefined) ctx.reply.bulk(old);
   else ctx.reply.nullBulk();
@@ -224,7 +224,7 @@ function setnx(ctx: CommandContext, argv: string[]): void {
     ctx.reply.integer(0);
     return;
   }
-  ctx.db.set(key, argv[2]!);
+  ctx.db.set(key, argv[2]!, undefined, ctx.now);
   ctx.reply.integer(1);
   ctx.propagate(['SET', key, argv[2]!]);
 }
@@ -235,7 +235,7 @@ function setexGeneric(ctx: CommandContext, argv: string[], unitMs: number, comma
   if (expireAt === undefined) return;
   const key = argv[1]!;
   const value = argv[3]!;
-  ctx.db.set(key, value, expireAt);
+  ctx.db.set(key, value, expireAt, ctx.now);
   ctx.reply.ok();
   ctx.propagate(['SET', key, value, 'PXAT', expireText(expireAt)]);
 }
@@ -258,7 +258,7 @@ function mget(ctx: CommandContext, argv: string[]): void {
 function mset(ctx: CommandContext, argv: string[]): void {
   if (argv.length % 2 === 0) return ctx.error(Err.wrongArity('mset'));
   const db = ctx.db;
-  for (let i = 1; i < argv.length; i += 2) db.set(argv[i]!, argv[i + 1]!);
+  for (let i = 1; i < argv.length; i += 2) db.set(argv[i]!, argv[i + 1]!, undefined, ctx.now);
   ctx.reply.ok();
   argv[0] = 'MSET';
   ctx.propagate(argv);
@@ -275,7 +275,7 @@ function msetnx(ctx: CommandContext, argv: string[]): void {
       return;
     }
   }
-  for (let i = 1; i < argv.length; i += 2) db.set(argv[i]!, argv[i + 1]!);
+  for (let i = 1; i < argv.length; i += 2) db.set(argv[i]!, argv[i + 1]!, undefined, ctx.now);
   ctx.reply.integer(1);
   argv[0] = 'MSET';
   ctx.propagate(argv);
@@ -286,7 +286,7 @@ function getset(ctx: CommandContext, argv: string[]): void {
   const key = argv[1]!;
   const old = lookupRead(ctx, key);
   if (old !== undefined && typeof old !== 'string') return ctx.error(Err.wrongType);
-  ctx.db.set(key, argv[2]!);
+  ctx.db.set(key, argv[2]!, undefined, ctx.now);
   if (old === undefined) ctx.reply.nullBulk();
   else ctx.reply.bulk(old);
   ctx.propagate(['SET', key, argv[2]!]);
@@ -355,14 +355,14 @@ function append(ctx: CommandContext, argv: string[]): void {
   const db = ctx.db;
   const old = db.lookup(key, ctx.now);
   if (old === undefined) {
-    db.set(key, suffix);
+    db.set(key, suffix, undefined, ctx.now);
     ctx.reply.integer(suffix.length);
   } else {
     if (typeof old !== 'string') return ctx.error(Err.wrongType);
     if (refuseLength(ctx, old.length + suffix.length)) return;
     ctx.reply.integer(old.length + suffix.length);
     if (suffix.length === 0) return; // nothing changed, nothing to propagate
-    db.replaceValue(key, old + suffix, true);
+    db.replaceValue(key, old + suffix, ctx.now, true);
   }
   argv[0] = 'APPEND';
   ctx.propagate(argv);
@@ -416,7 +416,7 @@ function setrange(ctx: CommandContext, argv: string[]): void {
   if (old === undefined) {
     if (patch.length === 0) return ctx.reply.integer(0);
     if (refuseLength(ctx, offset + patch.length)) return;
-    db.set(key, '\0'.repeat(offset) + patch, undefined, true);
+    db.set(key, '\0'.repeat(offset) + patch, undefined, ctx.now, true);
     ctx.reply.integer(offset + patch.length);
   } else {
     if (typeof old !== 'string') return ctx.error(Err.wrongType);
@@ -424,7 +424,7 @@ function setrange(ctx: CommandContext, argv: string[]): void {
     if (refuseLength(ctx, offset + patch.length)) return;
     const head = old.length >= offset ? old.slice(0, offset) : old + '\0'.repeat(offset - old.length);
     const updated = head + patch + old.slice(offset + patch.length);
-    db.replaceValue(key, updated, true);
+    db.replaceValue(key, updated, ctx.now, true);
     ctx.reply.integer(updated.length);
   }
   argv[0] = 'SETRANGE';
@@ -461,8 +461,8 @@ function incrementBy(ctx: CommandContext, argv: string[], name: string, by: numb
     }
   }
   const text = String(result);
-  if (old === undefined) db.set(key, text);
-  else db.replaceValue(key, text);
+  if (old === undefined) db.set(key, text, undefined, ctx.now);
+  else db.replaceValue(key, text, ctx.now);
   ctx.reply.integer(result);
   argv[0] = name;
   ctx.propagate(argv);
@@ -506,8 +506,8 @@ function incrbyfloat(ctx: CommandContext, argv: string[]): void {
   if (old !== undefined && typeof old !== 'string') return ctx.error(Err.wrongType);
   const outcome = addFloatText(old, argv[2]!);
   if (!outcome.ok) return ctx.error(outcome.error);
-  if (old === undefined) db.set(key, outcome.value);
-  else db.replaceValue(key, outcome.value);
+  if (old === undefined) db.set(key, outcome.value, undefined, ctx.now);
+  else db.replaceValue(key, outcome.value, ctx.now);
   ctx.reply.bulk(outcome.value);
   ctx.propagate(['SET', key, outcome.value, 'KEEPTTL']);
 }
