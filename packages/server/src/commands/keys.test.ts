@@ -573,6 +573,21 @@ describe('OBJECT', () => {
     expect(lru.call('OBJECT', 'REFCOUNT', 'k')).toBe(1);
   });
 
+  it('ENCODING stays raw when RENAME, COPY or MOVE carries a value modified in place', () => {
+    c.call('SET', 'a', '1');
+    c.call('APPEND', 'a', '2');
+    expect(c.call('OBJECT', 'ENCODING', 'a')).toBe('raw');
+    c.call('RENAME', 'a', 'b');
+    expect(c.call('OBJECT', 'ENCODING', 'b')).toBe('raw');
+    c.call('COPY', 'b', 'c');
+    expect(c.call('OBJECT', 'ENCODING', 'c')).toBe('raw');
+    c.call('MOVE', 'c', '1');
+    c.call('SELECT', '1');
+    expect(c.call('OBJECT', 'ENCODING', 'c')).toBe('raw');
+    c.call('SET', 'c', '12');
+    expect(c.call('OBJECT', 'ENCODING', 'c')).toBe('int');
+  });
+
   it('FREQ and IDLETIME report what is not tracked, with Redis\'s errors under the policies', () => {
     c.call('SET', 'k', 'v');
     expect(c.call('OBJECT', 'FREQ', 'zz')).toBeNull();

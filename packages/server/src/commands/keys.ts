@@ -377,8 +377,9 @@ function renameGeneric(ctx: CommandContext, argv: string[], nx: boolean): void {
   if (source === target) return nx ? ctx.reply.integer(0) : ctx.reply.ok();
   if (nx && db.has(target, now)) return ctx.reply.integer(0);
   const expireAt = db.getExpireAt(source);
+  const raw = db.isRawEncoded(source);
   db.delete(source, now);
-  db.set(target, value, expireAt, ctx.now);
+  db.set(target, value, expireAt, now, raw);
   if (nx) ctx.reply.integer(1);
   else ctx.reply.ok();
   argv[0] = nx ? 'RENAMENX' : 'RENAME';
@@ -417,7 +418,7 @@ function copy(ctx: CommandContext, argv: string[]): void {
   const expireAt = ctx.db.getExpireAt(source);
   const target = ctx.server.keyspace.db(targetIndex);
   if (!replace && target.has(destination, ctx.now)) return ctx.reply.integer(0);
-  target.set(destination, value, expireAt, ctx.now);
+  target.set(destination, value, expireAt, ctx.now, ctx.db.isRawEncoded(source));
   ctx.reply.integer(1);
   argv[0] = 'COPY';
   ctx.propagate(argv);
@@ -436,8 +437,9 @@ function move(ctx: CommandContext, argv: string[]): void {
   const target = ctx.server.keyspace.db(targetIndex);
   if (target.has(key, now)) return ctx.reply.integer(0);
   const expireAt = db.getExpireAt(key);
+  const raw = db.isRawEncoded(key);
   db.delete(key, now);
-  target.set(key, value, expireAt, ctx.now);
+  target.set(key, value, expireAt, now, raw);
   ctx.reply.integer(1);
   argv[0] = 'MOVE';
   ctx.propagate(argv);
