@@ -1,4 +1,4 @@
-import { parseInt64, parseSafeInteger } from '@aki/keyspace';
+import { INT64_MAX, INT64_MIN, parseInt64, parseSafeInteger } from '@aki/keyspace';
 import { Err } from '../errors.js';
 import type { CommandContext } from './types.js';
 
@@ -49,4 +49,49 @@ export function dbIndexArg(ctx: CommandContext, text: string): number | undefine
     return undefined;
   }
   return index;
+}
+
+/** An absolute time in unix ms with its exact decimal text (the number is rounded beyond 2^53). */
+export interface AbsoluteTime {
+  ms: number;
+  text: string;
+}
+
+/**
+ * Resolves an expiry argument: int64 `text` times `unitMs` (1000 for seconds)
+ * plus `baseMs` (the command's time for relative forms, 0 for absolute ones),
+ * as Redis computes it in 64-bit arithmetic. Not an int64 -> "value is not an
+ * integer or out of range"; a result outside int64, or (with `mustBePositive`,
+ * the SET/GETEX/SETEX rule) a value <= 0 -> "invalid expire time in
+ * '<command>' command". Returns undefined after replying the error.
+ */
+export function absoluteTimeArg(
+  ctx: CommandContext,
+  text: string,
+  unitMs: number,
+  baseMs: number,
+  command: string,
+  mustBePositive: boolean,
+): AbsoluteTime | undefined {
+  const n = parseSafeInteger(text);
+  if (n !== undefined) {
+    if (mustBePositive && n <= 0) {
+      ctx.error(Err.invalidExpire(command));
+      return undefined;
+    }
+    const ms = n * unitMs + baseMs;
+    if (Number.isSafeInteger(ms)) return { ms, text: String(ms) };
+  }
+  const big = parseInt64(text);
+  if (big === undefined) {
+    ctx.error(Err.notInteger);
+    return undefined;
+  }
+  const scaled = big * BigInt(unitMs);
+  const ms = scaled + BigInt(baseMs);
+  if ((mustBePositive && big <= 0n) || scaled > INT64_MAX || scaled < INT64_MIN || ms > INT64_MAX) {
+    ctx.error(Err.invalidExpire(command));
+    return undefined;
+  }
+  return { ms: Number(ms), text: String(ms) };
 }

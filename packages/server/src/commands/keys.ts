@@ -2,14 +2,13 @@ import {
   INT64_MAX,
   INT64_MIN,
   compileGlob,
-  parseInt64,
   parseSafeInteger,
   stringEncoding,
   typeOf,
   type StoredValue,
 } from '@aki/keyspace';
 import { Err } from '../errors.js';
-import { dbIndexArg, int32Arg, isOption, parseInteger } from './args.js';
+import { absoluteTimeArg, dbIndexArg, int32Arg, isOption, parseInteger } from './args.js';
 import { defineCommand, KEY_ARG, keyAt, keyRange, KEYS_ARG, keysFrom } from './define.js';
 import type { ArgumentDoc, CommandContext, CommandSpec } from './types.js';
 
@@ -136,9 +135,6 @@ const EXPIRE_XX = 2;
 const EXPIRE_GT = 4;
 const EXPIRE_LT = 8;
 
-/** Exact text of the last time resolved through the BigInt path (module scratch; handlers are synchronous). */
-let bigWhenText: string | undefined;
-
 /**
  * EXPIRE key seconds [NX|XX|GT|LT], PEXPIRE key ms ..., EXPIREAT key unix-s ...,
  * PEXPIREAT key unix-ms ... -> 1 when the time to live was set (or the key
@@ -161,8 +157,9 @@ function expireGeneric(ctx: CommandContext, argv: string[], unitMs: number, rela
   if ((flags & EXPIRE_GT) !== 0 && (flags & EXPIRE_LT) !== 0) return ctx.error(ERR_GT_LT);
 
   const now = ctx.now;
-  const when = resolveWhen(ctx, argv[2]!, unitMs, relative ? now : 0, command);
-  if (when === undefined) return;
+  const resolved = absoluteTimeArg(ctx, argv[2]!, unitMs, relative ? now : 0, command, false);
+  if (resolved === undefined) return;
+  const when = resolved.ms;
   const key = argv[1]!;
   const db = ctx.db;
   if (!db.has(key, now)) return ctx.reply.integer(0);
@@ -181,42 +178,7 @@ function expireGeneric(ctx: CommandContext, argv: string[], unitMs: number, rela
   }
   db.setExpireAt(key, when);
   ctx.reply.integer(1);
-  ctx.propagate(['PEXPIREAT', key, bigWhenText ?? String(when)]);
-}
-
-/**
- * `text` (int64) times `unitMs` plus `base`, as absolute unix ms, refusing
- * what overflows int64 with "invalid expire time in '<command>' command".
- * Negative results are allowed (they delete the key). Returns undefined after
- * replying an error.
- */
-function resolveWhen(ctx: CommandContext, text: string, unitMs: number, base: number, command: string): number | undefined {
-  bigWhenText = undefined;
-  const n = parseSafeInteger(text);
-  if (n !== undefined) {
-    const when = n * unitMs + base;
-    if (Number.isSafeInteger(when)) return when;
-  }
-  const big = parseInt64(text);
-  if (big === undefined) {
-    ctx.error(Err.notInteger);
-    return undefined;
-  }
-  let when = big;
-  if (unitMs === 1000) {
-    if (big > INT64_MAX / 1000n || big < INT64_MIN / 1000n) {
-      ctx.error(Err.invalidExpire(command));
-      return undefined;
-    }
-    when = big * 1000n;
-  }
-  if (when > INT64_MAX - BigInt(base)) {
-    ctx.error(Err.invalidExpire(command));
-    return undefined;
-  }
-  when += BigInt(base);
-  bigWhenText = String(when);
-  return Number(when);
+  ctx.propagate(['PEXPIREAT', key, resolved.text]);
 }
 
 const expire = (ctx: CommandContext, argv: string[]): void => expireGeneric(ctx, argv, 1000, true, 'expire');

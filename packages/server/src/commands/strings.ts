@@ -1,7 +1,7 @@
 import { constants as bufferConstants } from 'node:buffer';
 import { INT64_MAX, INT64_MIN, KEEP_TTL, parseInt64, parseSafeInteger, type StoredValue } from '@aki/keyspace';
 import { Err } from '../errors.js';
-import { parseInteger } from './args.js';
+import { absoluteTimeArg, type AbsoluteTime, parseInteger } from './args.js';
 import { defineCommand, EXPIRY_TOKENS, KEY_ARG, keyAt, keysFrom, VALUE_ARG } from './define.js';
 import { lookupRead } from './keys.js';
 import { addFloatText } from './long-double.js';
@@ -92,59 +92,10 @@ function parseStringOptions(ctx: CommandContext, argv: string[], start: number, 
   return flags;
 }
 
-/**
- * Exact decimal text of the last expire resolved through the int64 (BigInt)
- * path, whose number form may be rounded; undefined after the fast path.
- */
-let bigExpireText: string | undefined;
 
-/**
- * Resolves a SET/GETEX/SETEX expire argument to absolute unix ms, with
- * Redis's rules: an int64, strictly positive, and the absolute result within
- * int64 ("invalid expire time in '<command>' command" otherwise). `unitMs` is
- * 1000 for seconds; `relative` adds the command's time. Returns undefined
- * after replying with the error. Exact beyond 2^53 (see bigExpireText).
- */
-function resolveExpire(
-  ctx: CommandContext,
-  text: string,
-  unitMs: number,
-  relative: boolean,
-  command: string,
-): number | undefined {
-  bigExpireText = undefined;
-  const base = relative ? ctx.now : 0;
-  const n = parseSafeInteger(text);
-  if (n !== undefined) {
-    if (n <= 0) {
-      ctx.error(Err.invalidExpire(command));
-      return undefined;
-    }
-    const ms = n * unitMs + base;
-    if (ms <= Number.MAX_SAFE_INTEGER) return ms;
-  }
-  const big = parseInt64(text);
-  if (big === undefined) {
-    ctx.error(Err.notInteger);
-    return undefined;
-  }
-  if (big <= 0n || (unitMs === 1000 && big > INT64_MAX / 1000n)) {
-    ctx.error(Err.invalidExpire(command));
-    return undefined;
-  }
-  const ms = big * BigInt(unitMs) + BigInt(base);
-  if (ms > INT64_MAX) {
-    ctx.error(Err.invalidExpire(command));
-    return undefined;
-  }
-  bigExpireText = String(ms);
-  return Number(ms);
-}
-
-/** The exact decimal text of an absolute time just returned by resolveExpire. */
-function expireText(ms: number): string {
-  return bigExpireText ?? String(ms);
-}
+/** The EX/PX/EXAT/PXAT argument of SET or GETEX as an absolute time (positive, as Redis requires). */
+const expiryArg = (ctx: CommandContext, text: string, flags: number, command: string): AbsoluteTime | undefined =>
+  absoluteTimeArg(ctx, text, unitOf(flags), isRelative(flags) ? ctx.now : 0, command, true);
 
 const unitOf = (flags: number): number => ((flags & (OPT_EX | OPT_EXAT)) !== 0 ? 1000 : 1);
 const isRelative = (flags: number): boolean => (flags & (OPT_EX | OPT_PX)) !== 0;
@@ -184,9 +135,9 @@ function set(ctx: CommandContext, argv: string[]): void {
 function setWithOptions(ctx: CommandContext, argv: string[]): void {
   const flags = parseStringOptions(ctx, argv, 3, true);
   if (flags < 0) return;
-  let expireAt: number | undefined;
+  let expireAt: AbsoluteTime | undefined;
   if ((flags & OPT_ANY_EXPIRE) !== 0) {
-    expireAt = resolveExpire(ctx, argv[parsedExpireIndex]!, unitOf(flags), isRelative(flags), 'set');
+    expireAt = expiryArg(ctx, argv[parsedExpireIndex]!, flags, 'set');
     if (expireAt === undefined) return;
   }
   const key = argv[1]!;
@@ -208,11 +159,11 @@ function setWithOptions(ctx: CommandContext, argv: string[]): void {
     return;
   }
   const keepTtl = (flags & OPT_KEEPTTL) !== 0;
-  db.set(key, value, expireAt ?? (keepTtl ? KEEP_TTL : undefined), ctx.now);
+  db.set(key, value, expireAt?.ms ?? (keepTtl ? KEEP_TTL : undefined), ctx.now);
   if (!wantsOld) ctx.reply.ok();
   else if (old !== undefined) ctx.reply.bulk(old);
   else ctx.reply.nullBulk();
-  if (expireAt !== undefined) ctx.propagate(['SET', key, value, 'PXAT', expireText(expireAt)]);
+  if (expireAt !== undefined) ctx.propagate(['SET', key, value, 'PXAT', expireAt.text]);
   else if (keepTtl) ctx.propagate(['SET', key, value, 'KEEPTTL']);
   else ctx.propagate(['SET', key, value]);
 }
@@ -231,13 +182,13 @@ function setnx(ctx: CommandContext, argv: string[]): void {
 
 /** SETEX key seconds value / PSETEX key milliseconds value -> +OK. */
 function setexGeneric(ctx: CommandContext, argv: string[], unitMs: number, command: string): void {
-  const expireAt = resolveExpire(ctx, argv[2]!, unitMs, true, command);
+  const expireAt = absoluteTimeArg(ctx, argv[2]!, unitMs, ctx.now, command, true);
   if (expireAt === undefined) return;
   const key = argv[1]!;
   const value = argv[3]!;
-  ctx.db.set(key, value, expireAt, ctx.now);
+  ctx.db.set(key, value, expireAt.ms, ctx.now);
   ctx.reply.ok();
-  ctx.propagate(['SET', key, value, 'PXAT', expireText(expireAt)]);
+  ctx.propagate(['SET', key, value, 'PXAT', expireAt.text]);
 }
 
 const setex = (ctx: CommandContext, argv: string[]): void => setexGeneric(ctx, argv, 1000, 'setex');
@@ -316,20 +267,20 @@ function getex(ctx: CommandContext, argv: string[]): void {
   const value = lookupRead(ctx, key);
   if (value === undefined) return ctx.reply.nullBulk();
   if (typeof value !== 'string') return ctx.error(Err.wrongType);
-  let expireAt: number | undefined;
+  let expireAt: AbsoluteTime | undefined;
   if ((flags & OPT_ANY_EXPIRE) !== 0) {
-    expireAt = resolveExpire(ctx, argv[parsedExpireIndex]!, unitOf(flags), isRelative(flags), 'getex');
+    expireAt = expiryArg(ctx, argv[parsedExpireIndex]!, flags, 'getex');
     if (expireAt === undefined) return;
   }
   ctx.reply.bulk(value);
   const db = ctx.db;
   if (expireAt !== undefined) {
-    if (expireAt <= ctx.now && !ctx.server.loading) {
+    if (expireAt.ms <= ctx.now && !ctx.server.loading) {
       db.delete(key, ctx.now);
       ctx.propagate(['DEL', key]);
     } else {
-      db.setExpireAt(key, expireAt);
-      ctx.propagate(['PEXPIREAT', key, expireText(expireAt)]);
+      db.setExpireAt(key, expireAt.ms);
+      ctx.propagate(['PEXPIREAT', key, expireAt.text]);
     }
   } else if ((flags & OPT_PERSIST) !== 0 && db.persist(key)) {
     ctx.propagate(['PERSIST', key]);
