@@ -145,3 +145,25 @@ export function writeDigits(buf: Buffer, off: number, v: number, nd: number): vo
   }
   buf[p] = 48 + v;
 }
+
+/**
+ * Makes room for `n` more bytes after the pending bytes `store[pos, end)`:
+ * compacts them to the front when that is enough, otherwise moves them into
+ * a larger buffer (doubling, but capped at `sizeHint`, the size of the token
+ * being assembled, when that suffices, so a large bulk ends up in an exactly
+ * sized buffer and total copying stays linear). Returns the buffer to append
+ * to; the pending bytes now start at 0 in it.
+ */
+export function makeRoom(store: Buffer, pos: number, end: number, n: number, sizeHint: number): Buffer {
+  const pending = end - pos;
+  const needed = pending + n;
+  if (needed <= store.length) {
+    store.copyWithin(0, pos, end);
+    return store;
+  }
+  let capacity = Math.max(needed, store.length * 2, 256);
+  if (sizeHint >= needed && capacity > sizeHint) capacity = sizeHint;
+  const grown = Buffer.allocUnsafeSlow(capacity);
+  store.copy(grown, 0, pos, end);
+  return grown;
+}

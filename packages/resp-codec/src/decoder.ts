@@ -1,4 +1,4 @@
-import { CR, EMPTY_BUFFER, LF, latin1, parseStrictInteger } from './bytes.js';
+import { CR, EMPTY_BUFFER, LF, latin1, makeRoom, parseStrictInteger } from './bytes.js';
 import { byteAsChar, protocolError } from './errors.js';
 
 /**
@@ -312,32 +312,18 @@ export class RespDecoder {
     this.append(src, from, to, sizeHint);
   }
 
-  /** Appends to `store` (the current buffer), growing by doubling capped at `sizeHint` when that suffices. */
+  /** Appends to `store` (the current buffer); see makeRoom for how it grows. */
   private append(src: Buffer, from: number, to: number, sizeHint: number): void {
     const n = to - from;
-    let store = this.store;
-    let pos = this.pos;
-    let end = this.end;
-    if (end + n > store.length) {
-      const pending = end - pos;
-      const needed = pending + n;
-      if (needed <= store.length) {
-        store.copyWithin(0, pos, end);
-      } else {
-        let capacity = Math.max(needed, store.length * 2, 256);
-        if (sizeHint >= needed && capacity > sizeHint) capacity = sizeHint;
-        const grown = Buffer.allocUnsafeSlow(capacity);
-        store.copy(grown, 0, pos, end);
-        store = grown;
-        this.store = grown;
-      }
-      pos = 0;
-      end = pending;
+    if (this.end + n > this.store.length) {
+      const pending = this.end - this.pos;
+      this.store = makeRoom(this.store, this.pos, this.end, n, sizeHint);
+      this.pos = 0;
+      this.end = pending;
     }
-    src.copy(store, end, from, to);
-    this.buf = store;
-    this.pos = pos;
-    this.end = end + n;
+    src.copy(this.store, this.end, from, to);
+    this.buf = this.store;
+    this.end += n;
   }
 }
 

@@ -1,5 +1,5 @@
 import { constants as bufferConstants } from 'node:buffer';
-import { CR, EMPTY_BUFFER, LF, latin1, parseStrictInteger } from './bytes.js';
+import { CR, EMPTY_BUFFER, LF, latin1, makeRoom, parseStrictInteger } from './bytes.js';
 import { byteAsChar, protocolError } from './errors.js';
 import { splitArgs } from './split-args.js';
 
@@ -413,37 +413,18 @@ export class RequestParser {
     this.appendToStore(src, from, to, sizeHint);
   }
 
-  /**
-   * Appends `src[from, to)` to the bytes in `store` (which must be `cur`).
-   * Grows by doubling, capped at `sizeHint` (the size of the token being
-   * assembled) when that suffices, so a large bulk ends up in an exactly
-   * sized buffer and total copying stays linear.
-   */
+  /** Appends `src[from, to)` to the bytes in `store` (which must be `cur`); see makeRoom. */
   private appendToStore(src: Buffer, from: number, to: number, sizeHint: number): void {
     const n = to - from;
-    let store = this.store;
-    let pos = this.pos;
-    let end = this.end;
-    if (end + n > store.length) {
-      const pending = end - pos;
-      const needed = pending + n;
-      if (needed <= store.length) {
-        store.copyWithin(0, pos, end);
-      } else {
-        let capacity = Math.max(needed, store.length * 2, 256);
-        if (sizeHint >= needed && capacity > sizeHint) capacity = sizeHint;
-        const grown = Buffer.allocUnsafeSlow(capacity);
-        store.copy(grown, 0, pos, end);
-        store = grown;
-        this.store = grown;
-      }
-      pos = 0;
-      end = pending;
+    if (this.end + n > this.store.length) {
+      const pending = this.end - this.pos;
+      this.store = makeRoom(this.store, this.pos, this.end, n, sizeHint);
+      this.pos = 0;
+      this.end = pending;
     }
-    src.copy(store, end, from, to);
-    this.cur = store;
-    this.pos = pos;
-    this.end = end + n;
+    src.copy(this.store, this.end, from, to);
+    this.cur = this.store;
+    this.end += n;
   }
 }
 
