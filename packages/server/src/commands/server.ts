@@ -39,11 +39,11 @@ function configResetStat(ctx: CommandContext): void {
 const CONFIG_HELP = [
   'CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
   'GET <pattern>',
-  '    Return parameters matching the glob-like <pattern> and their values.',
+  '    Name/value pairs of every parameter matching the glob <pattern>.',
   'SET <directive> <value>',
-  '    Set the configuration <directive> to <value>.',
+  '    Change <directive> to <value> now (several pairs apply together or not at all).',
   'RESETSTAT',
-  '    Reset statistics reported by the INFO command.',
+  '    Zero the counters INFO reports.',
   'HELP',
   '    Print this help.',
 ];
