@@ -142,7 +142,7 @@ export class Connection implements ClientTransport {
     if (now - lastSecurityWarning > SECURITY_WARNING_INTERVAL_MS) {
       lastSecurityWarning = now;
       this.core.state.logger.warn(
-        'Possible SECURITY ATTACK detected. It looks like somebody is sending POST or Host: commands to aki. This is likely due to an attacker attempting to use Cross Protocol Scripting to compromise your aki instance. Connection aborted.',
+        `Possible SECURITY ATTACK detected: a client at ${this.remoteAddress} sent an HTTP request line (POST or Host:), as a browser tricked into cross-protocol scripting would. Connection closed without a reply.`,
       );
     }
     this.destroy();
