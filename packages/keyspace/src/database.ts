@@ -60,16 +60,10 @@ export class Database {
    * as an access (OBJECT IDLETIME), as Redis's lookups for reading and writing do.
    */
   lookup(key: string, now: number): StoredValue | undefined {
-    const store = this.store;
-    const ref = store.find(key);
+    const ref = this.liveRecord(key, now);
     if (ref === 0) return undefined;
-    const expireAt = store.expireAtOf(ref);
-    if (expireAt !== 0 && expireAt <= now) {
-      this.onLogicallyExpired(key);
-      return undefined;
-    }
-    store.touch(ref, toSeconds(now));
-    return store.valueOf(ref);
+    this.store.touch(ref, toSeconds(now));
+    return this.store.valueOf(ref);
   }
 
   /**
@@ -77,28 +71,13 @@ export class Database {
    * EXISTS, TYPE, TTL, OBJECT and SCAN, so they leave OBJECT IDLETIME alone.
    */
   lookupWithoutTouch(key: string, now: number): StoredValue | undefined {
-    const store = this.store;
-    const ref = store.find(key);
-    if (ref === 0) return undefined;
-    const expireAt = store.expireAtOf(ref);
-    if (expireAt !== 0 && expireAt <= now) {
-      this.onLogicallyExpired(key);
-      return undefined;
-    }
-    return store.valueOf(ref);
+    const ref = this.liveRecord(key, now);
+    return ref === 0 ? undefined : this.store.valueOf(ref);
   }
 
-  /** True when `key` exists and is not logically expired. */
+  /** True when `key` exists and is not logically expired (not an access). */
   has(key: string, now: number): boolean {
-    const store = this.store;
-    const ref = store.find(key);
-    if (ref === 0) return false;
-    const expireAt = store.expireAtOf(ref);
-    if (expireAt !== 0 && expireAt <= now) {
-      this.onLogicallyExpired(key);
-      return false;
-    }
-    return true;
+    return this.liveRecord(key, now) !== 0;
   }
 
   /** Raw value without expiry checks (persistence, digests, snapshot). */
@@ -288,6 +267,22 @@ export class Database {
     [this.store, other.store] = [other.store, this.store];
     [this.ttlEstimate, other.ttlEstimate] = [other.ttlEstimate, this.ttlEstimate];
     this.expiryCursor = other.expiryCursor = 0;
+  }
+
+  /**
+   * The store record of `key` when it exists and is not logically expired,
+   * else 0. A logically expired key is deleted and reported on a leader,
+   * only hidden on a follower.
+   */
+  private liveRecord(key: string, now: number): number {
+    const ref = this.store.find(key);
+    if (ref === 0) return 0;
+    const expireAt = this.store.expireAtOf(ref);
+    if (expireAt !== 0 && expireAt <= now) {
+      this.onLogicallyExpired(key);
+      return 0;
+    }
+    return ref;
   }
 
   /** A key found logically expired: a leader deletes and reports it; a follower only hides it. */
