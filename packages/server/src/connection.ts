@@ -81,6 +81,20 @@ export class Connection implements ClientTransport {
   /** Runs every complete command buffered, up to COMMANDS_PER_TURN, then flushes. */
   private processInput(): void {
     const session = this.session;
+    const dispatcher = this.core.dispatcher;
+    dispatcher.beginBatch();
+    try {
+      if (!this.runCommands()) return;
+    } finally {
+      dispatcher.endBatch();
+    }
+    if (!session.closing) this.enforceQueryBufferLimit();
+    this.flush();
+  }
+
+  /** The command loop of processInput; false when the connection was dropped (nothing to flush). */
+  private runCommands(): boolean {
+    const session = this.session;
     const parser = session.parser;
     const dispatcher = this.core.dispatcher;
     let processed = 0;
@@ -92,7 +106,7 @@ export class Connection implements ClientTransport {
         }
         const argv = parser.next();
         if (argv === null) break;
-        if (this.looksLikeHttp(argv[0]!)) return;
+        if (this.looksLikeHttp(argv[0]!)) return false;
         dispatcher.execute(session, argv);
         processed++;
       }
@@ -101,7 +115,7 @@ export class Connection implements ClientTransport {
         // A bug, not bad input: drop this client, keep the server and everyone else.
         this.core.state.logger.error({ err: error, client: session.id }, 'internal error while reading a request');
         this.destroy();
-        return;
+        return false;
       }
       // Redis logs these at verbose level: a misbehaving client must not flood the log.
       this.core.state.logger.debug(
@@ -110,8 +124,7 @@ export class Connection implements ClientTransport {
       session.reply.error(error.message);
       session.closeAfterReply();
     }
-    if (!session.closing) this.enforceQueryBufferLimit();
-    this.flush();
+    return true;
   }
 
   /** Lets other clients run before continuing a long pipeline. */

@@ -298,10 +298,11 @@ function commandStatsSection(state: ServerState): Fields {
   const fields: Fields = [];
   for (const [name, stats] of state.stats.commands) {
     if (stats.calls === 0 && stats.rejectedCalls === 0 && stats.failedCalls === 0) continue;
-    const perCall = stats.calls === 0 ? 0 : stats.usec / stats.calls;
+    const usec = Math.round(stats.usec);
+    const perCall = stats.calls === 0 ? 0 : usec / stats.calls;
     fields.push([
       `cmdstat_${name}`,
-      `calls=${stats.calls},usec=${stats.usec},usec_per_call=${perCall.toFixed(2)},rejected_calls=${stats.rejectedCalls},failed_calls=${stats.failedCalls}`,
+      `calls=${stats.calls},usec=${usec},usec_per_call=${perCall.toFixed(2)},rejected_calls=${stats.rejectedCalls},failed_calls=${stats.failedCalls}`,
     ]);
   }
   return fields;

@@ -1,6 +1,7 @@
 /** Per-command counters, as INFO commandstats prints them. */
 export interface CommandStats {
   calls: number;
+  /** Microseconds spent, fractional (batches share their time out; see Dispatcher.beginBatch). */
   usec: number;
   rejectedCalls: number;
   failedCalls: number;
