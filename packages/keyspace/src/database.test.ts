@@ -20,6 +20,23 @@ describe('Database', () => {
     expect(db.lookup(key, 0)).toBeUndefined();
   });
 
+  it('hands out value handles that copy the bytes out, small, large and binary', () => {
+    const { db } = setup();
+    const big = 'b\x00'.repeat(40_000);
+    db.set('small', 'v\r\n', undefined, 0);
+    db.set('big', big, undefined, 0);
+    db.set('gone', 'x', 10, 0);
+    for (const [key, value] of [['small', 'v\r\n'], ['big', big]] as const) {
+      const handle = db.lookupHandle(key, 0);
+      expect(db.valueLength(handle)).toBe(value.length);
+      const target = Buffer.alloc(value.length + 2);
+      db.copyValue(handle, target, 1);
+      expect(target.toString('latin1', 1, value.length + 1)).toBe(value);
+    }
+    expect(db.lookupHandle('missing', 0)).toBe(0);
+    expect(db.lookupHandle('gone', 100)).toBe(0);
+  });
+
   it('expires lazily on access and reports the key once', () => {
     const { db, expired } = setup();
     db.set('a', '1', 1000, 0);

@@ -67,6 +67,28 @@ export class Database {
   }
 
   /**
+   * Like `lookup`, but returns a handle to the value instead of the value, for
+   * copying it straight into a reply (`valueLength`, `copyValue`: the
+   * Database is a BulkSource). 0 when absent or logically expired. A handle
+   * is valid only until the next write to this database.
+   */
+  lookupHandle(key: string, now: number): number {
+    const ref = this.liveRecord(key, now);
+    if (ref !== 0) this.store.touch(ref, toSeconds(now));
+    return ref;
+  }
+
+  /** Length in bytes of the value behind a `lookupHandle` handle. */
+  valueLength(handle: number): number {
+    return this.store.valueLengthOf(handle);
+  }
+
+  /** Copies the value behind a `lookupHandle` handle into `target` at `offset`. */
+  copyValue(handle: number, target: Buffer, offset: number): void {
+    this.store.copyValueTo(handle, target, offset);
+  }
+
+  /**
    * Like `lookup` but not an access: what Redis's NOTOUCH lookups do for
    * EXISTS, TYPE, TTL, OBJECT and SCAN, so they leave OBJECT IDLETIME alone.
    */

@@ -141,6 +141,25 @@ export class StringStore {
     return this.i32[w + VALUE_LENGTH]!;
   }
 
+  /** Copies the value bytes of the record `ref` into `target` at `offset`. */
+  copyValueTo(ref: number, target: Buffer, offset: number): void {
+    const w = (ref - 1) * 2;
+    const capacity = this.i32[w + VALUE_CAPACITY]!;
+    if (capacity === -1) {
+      const value = this.largeValues[this.i32[w + VALUE_LENGTH]!]!;
+      (target as Latin1Buffer).latin1Write(value, offset, value.length);
+      return;
+    }
+    const start = (ref - 1) * 8 + HEADER_BYTES + this.i32[w + KEY_LENGTH]!;
+    const length = this.i32[w + VALUE_LENGTH]!;
+    if (length > 32) {
+      this.arena.copy(target, offset, start, start + length);
+      return;
+    }
+    const arena = this.arena;
+    for (let i = 0; i < length; i++) target[offset + i] = arena[start + i]!;
+  }
+
   /** The key of the record `ref`. */
   keyOf(ref: number): string {
     const start = ((ref - 1) * 8) + HEADER_BYTES;

@@ -9,5 +9,5 @@ export {
   type RespDecoderOptions,
   type RespValue,
 } from './decoder.js';
-export { encodeCommand, ReplyWriter } from './reply-writer.js';
+export { encodeCommand, ReplyWriter, type BulkSource } from './reply-writer.js';
 export { formatDouble, formatDoubleShortest } from './double.js';

@@ -194,3 +194,18 @@ describe('one-line replies', () => {
     expect(w.take().toString('latin1')).toBe(':1000000000000000000000\r\n:-1152921504606846976\r\n');
   });
 });
+
+describe('bulkFrom', () => {
+  it('writes a bulk string whose bytes the source copies in place', () => {
+    const values = [Buffer.from('hello'), Buffer.from(''), Buffer.from('x\r\n\x00'.repeat(10), 'latin1')];
+    const source = {
+      valueLength: (h: number) => values[h]!.length,
+      copyValue: (h: number, target: Buffer, offset: number) => void values[h]!.copy(target, offset),
+    };
+    const w = new ReplyWriter(64);
+    for (let h = 0; h < values.length; h++) w.bulkFrom(source, h);
+    expect(w.take().toString('latin1')).toBe(
+      `$5\r\nhello\r\n$0\r\n\r\n$40\r\n${'x\r\n\x00'.repeat(10)}\r\n`,
+    );
+  });
+});

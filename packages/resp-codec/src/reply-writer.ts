@@ -19,6 +19,17 @@ const EQUALS = 61;
 const UNDERSCORE = 95;
 
 /**
+ * Something that holds byte strings and can copy one into a reply buffer,
+ * identified by a handle of its own (e.g. a record in an off-heap store).
+ */
+export interface BulkSource {
+  /** Length in bytes of the value behind `handle`. */
+  valueLength(handle: number): number;
+  /** Copies the value's bytes to `target` starting at `offset` (room is reserved). */
+  copyValue(handle: number, target: Buffer, offset: number): void;
+}
+
+/**
  * Builds RESP replies into one growable buffer; one `take()` per batch gives
  * the bytes to write to the socket.
  *
@@ -138,6 +149,27 @@ export class ReplyWriter {
     b[o] = 13;
     b[o + 1] = 10;
     b.set(bytes, o + 2);
+    o += n + 2;
+    b[o] = 13;
+    b[o + 1] = 10;
+    this.len = o + 2;
+  }
+
+  /**
+   * A bulk string whose bytes a `BulkSource` copies straight into the reply
+   * buffer: a store can answer GET without first building a JS string.
+   */
+  bulkFrom(source: BulkSource, handle: number): void {
+    const n = source.valueLength(handle);
+    const nd = digitCount(n);
+    const b = this.reserve(n + nd + 5);
+    let o = this.len;
+    b[o] = DOLLAR;
+    writeDigits(b, o + 1, n, nd);
+    o += nd + 1;
+    b[o] = 13;
+    b[o + 1] = 10;
+    source.copyValue(handle, b, o + 2);
     o += n + 2;
     b[o] = 13;
     b[o + 1] = 10;

@@ -105,15 +105,18 @@ const isRelative = (flags: number): boolean => (flags & (OPT_EX | OPT_PX)) !== 0
 
 /** GET key -> the value as a bulk string, or null. */
 function get(ctx: CommandContext, argv: string[]): void {
-  const value = ctx.db.lookup(argv[1]!, ctx.now);
-  if (value === undefined) {
+  // The value's bytes go from the store straight into the reply (no JS string).
+  // lookupHandle only finds string values: when other types join the keyspace
+  // (issue 3), GET must answer WRONGTYPE for them before this point.
+  const db = ctx.db;
+  const handle = db.lookupHandle(argv[1]!, ctx.now);
+  if (handle === 0) {
     ctx.server.stats.keyspaceMisses++;
     ctx.reply.nullBulk();
     return;
   }
   ctx.server.stats.keyspaceHits++;
-  if (typeof value !== 'string') return ctx.error(Err.wrongType);
-  ctx.reply.bulk(value);
+  ctx.reply.bulkFrom(db, handle);
 }
 
 /**
