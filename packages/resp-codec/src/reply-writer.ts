@@ -121,38 +121,16 @@ export class ReplyWriter {
   /** A bulk string from a latin1 string; null writes nullBulk(). */
   bulk(s: string | null): void {
     if (s === null) return this.nullBulk();
-    const n = s.length;
-    const nd = digitCount(n);
-    const b = this.reserve(n + nd + 5);
-    let o = this.len;
-    b[o] = DOLLAR;
-    writeDigits(b, o + 1, n, nd);
-    o += nd + 1;
-    b[o] = 13;
-    b[o + 1] = 10;
-    writeLatin1(b, o + 2, s);
-    o += n + 2;
-    b[o] = 13;
-    b[o + 1] = 10;
-    this.len = o + 2;
+    const at = this.openBulk(s.length);
+    writeLatin1(this.buf, at, s);
+    this.closeBulk(at + s.length);
   }
 
   /** A bulk string from bytes. */
   bulkBuffer(bytes: Uint8Array): void {
-    const n = bytes.length;
-    const nd = digitCount(n);
-    const b = this.reserve(n + nd + 5);
-    let o = this.len;
-    b[o] = DOLLAR;
-    writeDigits(b, o + 1, n, nd);
-    o += nd + 1;
-    b[o] = 13;
-    b[o + 1] = 10;
-    b.set(bytes, o + 2);
-    o += n + 2;
-    b[o] = 13;
-    b[o + 1] = 10;
-    this.len = o + 2;
+    const at = this.openBulk(bytes.length);
+    this.buf.set(bytes, at);
+    this.closeBulk(at + bytes.length);
   }
 
   /**
@@ -161,19 +139,29 @@ export class ReplyWriter {
    */
   bulkFrom(source: BulkSource, handle: number): void {
     const n = source.valueLength(handle);
+    const at = this.openBulk(n);
+    source.copyValue(handle, this.buf, at);
+    this.closeBulk(at + n);
+  }
+
+  /** Reserves room for an `n`-byte bulk string, writes `$n\r\n`, returns where the payload goes. */
+  private openBulk(n: number): number {
     const nd = digitCount(n);
     const b = this.reserve(n + nd + 5);
-    let o = this.len;
+    const o = this.len;
     b[o] = DOLLAR;
     writeDigits(b, o + 1, n, nd);
-    o += nd + 1;
-    b[o] = 13;
-    b[o + 1] = 10;
-    source.copyValue(handle, b, o + 2);
-    o += n + 2;
-    b[o] = 13;
-    b[o + 1] = 10;
-    this.len = o + 2;
+    b[o + nd + 1] = 13;
+    b[o + nd + 2] = 10;
+    return o + nd + 3;
+  }
+
+  /** Ends the bulk string whose payload ends at `end`. */
+  private closeBulk(end: number): void {
+    const b = this.buf;
+    b[end] = 13;
+    b[end + 1] = 10;
+    this.len = end + 2;
   }
 
   /** RESP2 `$-1\r\n`, RESP3 `_\r\n`. */
