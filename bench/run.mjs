@@ -3,21 +3,33 @@
 // by side on free ports in the same run (both with appendonly no, save ""),
 // runs alternating between the two, each repeated and reduced to the median.
 //
-//   node bench/run.mjs [--quick] [--tests set,get] [--repeat N] [--pipelines 1,16] [--clients 50]
+//   node bench/run.mjs [--quick] [--tests set,get] [--repeat N] [--pipelines 1,16] [--clients 50] [--no-big]
+//
+// After the throughput table it measures single-command latency on 1M-element
+// collections (bench/big-collections.mjs) unless --no-big or --tests is given.
 //
 // Add a benchmark by adding a row to TESTS: `id` is the redis-benchmark -t
-// name, `row` the name redis-benchmark prints in its CSV output.
+// name, `row` the name redis-benchmark prints in its CSV output. A row with
+// `command` runs that command line instead of a built-in test (its CSV row
+// is the command line itself); rows run in this order, so ZRANGE reads the
+// sorted set ZADD filled.
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchBigCollections } from './big-collections.mjs';
 
 export const TESTS = [
   { id: 'set', row: 'SET' },
   { id: 'get', row: 'GET' },
   { id: 'incr', row: 'INCR' },
   { id: 'mset', row: 'MSET (10 keys)' },
-  // Later issues: { id: 'lpush', row: 'LPUSH' }, { id: 'zadd', row: 'ZADD' }, ...
+  { id: 'lpush', row: 'LPUSH' },
+  { id: 'lpop', row: 'LPOP' },
+  { id: 'sadd', row: 'SADD' },
+  { id: 'hset', row: 'HSET' },
+  { id: 'zadd', row: 'ZADD' },
+  { id: 'zrange', row: 'ZRANGE myzset 0 99', command: ['ZRANGE', 'myzset', '0', '99'] },
 ];
 
 /** Requests per run for each pipeline depth (deeper pipelines finish sooner). */
@@ -33,7 +45,7 @@ function die(message) {
 }
 
 function parseOptions(argv) {
-  const options = { repeat: 3, tests: TESTS.map((t) => t.id), pipelines: [1, 16], clients: 50 };
+  const options = { repeat: 3, tests: TESTS.map((t) => t.id), pipelines: [1, 16], clients: 50, big: true };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const next = () => {
@@ -43,11 +55,14 @@ function parseOptions(argv) {
     };
     if (arg === '--quick') options.repeat = 1;
     else if (arg === '--repeat') options.repeat = Number(next());
-    else if (arg === '--tests') options.tests = next().toLowerCase().split(',').filter(Boolean);
+    else if (arg === '--tests') {
+      options.tests = next().toLowerCase().split(',').filter(Boolean);
+      options.big = false;
+    } else if (arg === '--no-big') options.big = false;
     else if (arg === '--pipelines') options.pipelines = next().split(',').map(Number);
     else if (arg === '--clients') options.clients = Number(next());
     else if (arg === '-h' || arg === '--help') {
-      process.stdout.write('usage: node bench/run.mjs [--quick] [--tests set,get] [--repeat N] [--pipelines 1,16] [--clients 50]\n');
+      process.stdout.write('usage: node bench/run.mjs [--quick] [--tests set,get] [--repeat N] [--pipelines 1,16] [--clients 50] [--no-big]\n');
       process.exit(0);
     } else die(`unknown option ${arg} (try --help)`);
   }
@@ -89,7 +104,8 @@ function parseCsv(text) {
 }
 
 async function benchmark(port, test, pipeline, clients, requests) {
-  const args = ['-h', '127.0.0.1', '-p', String(port), '-t', test.id, '-n', String(requests), '-c', String(clients), '-P', String(pipeline), '-r', String(KEYSPACE), '--csv'];
+  const what = test.command ?? ['-t', test.id];
+  const args = ['-h', '127.0.0.1', '-p', String(port), '-n', String(requests), '-c', String(clients), '-P', String(pipeline), '-r', String(KEYSPACE), '--csv', ...what];
   const r = await run('redis-benchmark', args);
   const row = parseCsv(r.stdout)[test.row];
   if (r.code !== 0 || !row || !Number.isFinite(row.rps)) {
@@ -174,6 +190,7 @@ async function main() {
     }
     console.log('');
     console.log(table(results));
+    if (options.big) await benchBigCollections(servers, utils);
   } finally {
     await stopAll();
   }

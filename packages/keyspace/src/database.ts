@@ -78,12 +78,17 @@ export class Database {
     return ref;
   }
 
-  /** Length in bytes of the value behind a `lookupHandle` handle. */
+  /** True when the value behind a `lookupHandle` handle is a string (GET answers WRONGTYPE otherwise). */
+  holdsString(handle: number): boolean {
+    return this.store.holdsString(handle);
+  }
+
+  /** Length in bytes of the string value behind a `lookupHandle` handle. */
   valueLength(handle: number): number {
     return this.store.valueLengthOf(handle);
   }
 
-  /** Copies the value behind a `lookupHandle` handle into `target` at `offset`. */
+  /** Copies the string value behind a `lookupHandle` handle into `target` at `offset`. */
   copyValue(handle: number, target: Buffer, offset: number): void {
     this.store.copyValueTo(handle, target, offset);
   }

@@ -51,16 +51,11 @@ export type DigestView =
   | { readonly type: 'zset'; readonly entries: Iterable<readonly [member: string, score: number]> };
 
 /**
- * Any stored value the digest accepts.
- *
- * ISSUE 3 (collection types): when the keyspace gains list/set/hash/zset value
- * classes, either make them satisfy one of the `DigestView` shapes, or widen
- * this type with the classes and add one branch each to `viewOf` below that
- * returns the matching view (e.g. `if (v instanceof ListValue) return
- * { type: 'list', elements: v.values() }`). The payload recipes in
- * `mixPayload` are already implemented and pinned against Redis 7.0.15.
+ * Any stored value the digest accepts: a string, a view, or a collection
+ * value that presents itself as a view (`digestView()`, as the keyspace's
+ * ListValue, HashValue, SetValue and SortedSetValue do).
  */
-export type DigestValue = string | DigestView;
+export type DigestValue = string | DigestView | { digestView(): DigestView };
 
 /** What the digest needs from one database (the keyspace's Database satisfies it). */
 export interface DigestSource {
@@ -112,9 +107,10 @@ function be32(n: number): Buffer {
 
 const TYPE_CODES = [TYPE_STRING, TYPE_LIST, TYPE_SET, TYPE_ZSET, TYPE_HASH].map(be32);
 
-/** The single place that maps stored values to digest views (see ISSUE 3 above). */
+/** The single place that maps stored values to digest views. */
 function viewOf(value: DigestValue): { code: number; view: DigestView | string } {
   if (typeof value === 'string') return { code: TYPE_STRING, view: value };
+  if ('digestView' in value) value = value.digestView();
   switch (value.type) {
     case 'list':
       return { code: TYPE_LIST, view: value };

@@ -9,9 +9,16 @@ export {
   parseSafeInteger,
   stringEncoding,
   typeOf,
+  type CollectionValue,
   type StoredValue,
   type ValueType,
 } from './values.js';
+export { DEFAULT_ENCODING_LIMITS, GrowthMarks, type EncodingLimits } from './types/encoding.js';
+export { Dict, hashString } from './types/dict.js';
+export { ListValue } from './types/list.js';
+export { HashValue } from './types/hash.js';
+export { SetValue } from './types/set.js';
+export { SortedSetValue } from './types/sorted-set.js';
 export { compileGlob, globMatch, GLOB_MAX_NESTING } from './glob.js';
 export { digestDataset, digestValue, formatScore, ZERO_DIGEST } from './digest.js';
 export type { DigestSource, DigestValue, DigestView } from './digest.js';

@@ -4,7 +4,7 @@ import { StringStore } from './string-store.js';
 
 function get(store: StringStore, key: string): string | undefined {
   const ref = store.find(key);
-  return ref === 0 ? undefined : store.valueOf(ref);
+  return ref === 0 ? undefined : (store.valueOf(ref) as string);
 }
 
 function scanAll(store: StringStore, count: number, between?: (step: number) => void): string[] {

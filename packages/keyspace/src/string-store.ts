@@ -1,8 +1,11 @@
 import { constants as bufferConstants } from 'node:buffer';
+import type { StoredValue } from './values.js';
 
 /**
- * An off-heap hash table of latin1 keys to latin1 string values, each with an
- * optional absolute expiry time.
+ * An off-heap hash table of latin1 keys to values, each with an optional
+ * absolute expiry time. String values live in the arena as bytes; a
+ * collection (list, hash, set, sorted set), like a string too large for the
+ * arena, is kept as a JS reference in a side table (a "side value").
  *
  * Why off-heap: a JS Map holding every value makes each SET allocate a string
  * that survives, so the young-generation collector promotes it and the old
@@ -17,7 +20,7 @@ import { constants as bufferConstants } from 'node:buffer';
  *   (byte offset / 8) + 1.
  * - Records are 8-byte aligned in `arena`:
  *     i32[0] key length, i32[1] value length (or large-value index),
- *     i32[2] value capacity (-1 = large value kept as a JS string),
+ *     i32[2] value capacity (-1 = side value: a large string or a collection),
  *     i32[3] next record in the chain, i32[4] key hash, i32[5] last access
  *     (bits 0-29: seconds since ACCESS_EPOCH, for OBJECT IDLETIME; bit 30: the
  *     value is "raw" encoded, i.e. was modified in place by APPEND/SETRANGE),
@@ -95,7 +98,7 @@ export class StringStore {
   private f64: Float64Array = new Float64Array(this.arena.buffer, this.arena.byteOffset, this.arena.length / 8);
   private top = 0;
   private garbage = 0;
-  private readonly largeValues: Array<string | undefined> = [];
+  private readonly largeValues: Array<StoredValue | undefined> = [];
   private readonly freeLargeIndexes: number[] = [];
   /** Number of keys with an expiry time. */
   expiringCount = 0;
@@ -126,7 +129,7 @@ export class StringStore {
   }
 
   /** The value of the record `ref`. */
-  valueOf(ref: number): string {
+  valueOf(ref: number): StoredValue {
     const w = (ref - 1) * 2;
     const capacity = this.i32[w + VALUE_CAPACITY]!;
     if (capacity === -1) return this.largeValues[this.i32[w + VALUE_LENGTH]!]!;
@@ -134,19 +137,25 @@ export class StringStore {
     return this.arena.latin1Slice(start, start + this.i32[w + VALUE_LENGTH]!);
   }
 
-  /** Length in bytes of the value of the record `ref`. */
+  /** True when the record `ref` holds a string (in the arena or as a large side value). */
+  holdsString(ref: number): boolean {
+    const w = (ref - 1) * 2;
+    return this.i32[w + VALUE_CAPACITY] !== -1 || typeof this.largeValues[this.i32[w + VALUE_LENGTH]!] === 'string';
+  }
+
+  /** Length in bytes of the string value of the record `ref` (see holdsString). */
   valueLengthOf(ref: number): number {
     const w = (ref - 1) * 2;
-    if (this.i32[w + VALUE_CAPACITY] === -1) return this.largeValues[this.i32[w + VALUE_LENGTH]!]!.length;
+    if (this.i32[w + VALUE_CAPACITY] === -1) return (this.largeValues[this.i32[w + VALUE_LENGTH]!] as string).length;
     return this.i32[w + VALUE_LENGTH]!;
   }
 
-  /** Copies the value bytes of the record `ref` into `target` at `offset`. */
+  /** Copies the string value bytes of the record `ref` into `target` at `offset` (see holdsString). */
   copyValueTo(ref: number, target: Buffer, offset: number): void {
     const w = (ref - 1) * 2;
     const capacity = this.i32[w + VALUE_CAPACITY]!;
     if (capacity === -1) {
-      const value = this.largeValues[this.i32[w + VALUE_LENGTH]!]!;
+      const value = this.largeValues[this.i32[w + VALUE_LENGTH]!] as string;
       (target as Latin1Buffer).latin1Write(value, offset, value.length);
       return;
     }
@@ -201,7 +210,7 @@ export class StringStore {
    * keep the key's current expiry; `seconds` stamps the access time; `raw`
    * marks a value modified in place (OBJECT ENCODING "raw").
    */
-  set(key: string, value: string, expireAt: number, seconds = ACCESS_EPOCH, raw = false): void {
+  set(key: string, value: StoredValue, expireAt: number, seconds = ACCESS_EPOCH, raw = false): void {
     const stamp = accessStamp(seconds) | (raw ? RAW_FLAG : 0);
     const ref = this.find(key);
     if (ref !== 0) {
@@ -337,25 +346,25 @@ export class StringStore {
   }
 
   /** Writes `value` into the record in place when it fits; false when it needs a new record. */
-  private tryOverwrite(ref: number, value: string): boolean {
+  private tryOverwrite(ref: number, value: StoredValue): boolean {
     const w = (ref - 1) * 2;
     const capacity = this.i32[w + VALUE_CAPACITY]!;
-    const length = value.length;
     if (capacity === -1) {
-      if (length <= LARGE_VALUE_BYTES) return false;
+      if (!isSideValue(value)) return false;
       this.largeValues[this.i32[w + VALUE_LENGTH]!] = value;
       return true;
     }
-    if (length > capacity) return false;
+    if (typeof value !== 'string' || value.length > capacity) return false;
+    const length = value.length;
     this.i32[w + VALUE_LENGTH] = length;
     writeLatin1(this.arena, ((ref - 1) * 8) + HEADER_BYTES + this.i32[w + KEY_LENGTH]!, value);
     return true;
   }
 
-  private insert(key: string, value: string, expireAt: number, stamp: number): void {
+  private insert(key: string, value: StoredValue, expireAt: number, stamp: number): void {
     if (this.live >= this.buckets.length) this.resize(this.buckets.length * 2);
-    const large = value.length > LARGE_VALUE_BYTES;
-    const capacity = large ? 0 : value.length;
+    const large = isSideValue(value);
+    const capacity = large ? 0 : (value as string).length;
     const offset = this.allocate(align8(HEADER_BYTES + key.length + capacity));
     const ref = (offset / 8) + 1;
     const w = offset / 4;
@@ -371,9 +380,9 @@ export class StringStore {
       i32[w + VALUE_LENGTH] = this.storeLarge(value);
       i32[w + VALUE_CAPACITY] = -1;
     } else {
-      i32[w + VALUE_LENGTH] = value.length;
+      i32[w + VALUE_LENGTH] = capacity;
       i32[w + VALUE_CAPACITY] = capacity;
-      writeLatin1(this.arena, offset + HEADER_BYTES + key.length, value);
+      writeLatin1(this.arena, offset + HEADER_BYTES + key.length, value as string);
     }
     const bucket = hash & this.mask;
     i32[w + NEXT] = this.buckets[bucket]!;
@@ -474,7 +483,7 @@ export class StringStore {
     this.f64 = f64;
   }
 
-  private storeLarge(value: string): number {
+  private storeLarge(value: StoredValue): number {
     const index = this.freeLargeIndexes.pop() ?? this.largeValues.length;
     this.largeValues[index] = value;
     return index;
@@ -484,6 +493,11 @@ export class StringStore {
     this.largeValues[index] = undefined;
     this.freeLargeIndexes.push(index);
   }
+}
+
+/** Values kept as JS references instead of arena bytes: collections and strings too large for the arena. */
+function isSideValue(value: StoredValue): boolean {
+  return typeof value !== 'string' || value.length > LARGE_VALUE_BYTES;
 }
 
 /**

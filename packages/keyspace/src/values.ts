@@ -1,16 +1,41 @@
+import type { DigestView } from './digest.js';
+import type { EncodingLimits } from './types/encoding.js';
+import type { HashValue } from './types/hash.js';
+import type { ListValue } from './types/list.js';
+import type { SetValue } from './types/set.js';
+import type { SortedSetValue } from './types/sorted-set.js';
+
+/**
+ * What every collection value class provides beyond its own operations.
+ * Contract: a collection stored in a database is never empty (commands
+ * delete the key when they remove the last element, as Redis does).
+ */
+export interface CollectionValue {
+  readonly type: 'list' | 'hash' | 'set' | 'zset';
+  /** Number of elements (LLEN, HLEN, SCARD, ZCARD). */
+  readonly size: number;
+  /** A deep copy (COPY; the snapshot iterator's copy-before-write). */
+  clone(): CollectionValue;
+  /** OBJECT ENCODING's name for this value as Redis 7.2 would encode it. */
+  encoding(limits: EncodingLimits): string;
+  /** The elements as the dataset digest sees them (DEBUG DIGEST). */
+  digestView(): DigestView;
+}
+
 /**
  * A stored value. Strings are latin1 JS strings: one char per byte, so any
- * binary value round-trips. Lists, hashes, sets and sorted sets join this union
- * as classes when those types arrive; each carries a `type` tag so `typeOf`
- * stays a cheap check on the hot path (`typeof value === 'string'` first).
+ * binary value round-trips. Collections are objects with a `type` tag, so
+ * `typeOf` stays a cheap check on the hot path (`typeof value === 'string'`
+ * first). The string store keeps strings off the V8 heap; a collection is
+ * kept there as a reference.
  */
-export type StoredValue = string;
+export type StoredValue = string | ListValue | HashValue | SetValue | SortedSetValue;
 
 /** The names TYPE prints and SCAN TYPE filters on. */
 export type ValueType = 'string' | 'list' | 'set' | 'zset' | 'hash' | 'stream';
 
-export function typeOf(_value: StoredValue): ValueType {
-  return 'string';
+export function typeOf(value: StoredValue): ValueType {
+  return typeof value === 'string' ? 'string' : value.type;
 }
 
 /** Largest integer a Redis string can hold as an integer (int64). */

@@ -1,4 +1,12 @@
 import { ReplyWriter, RequestParser } from '@aki/resp-codec';
+import type { ClientSubscriptions } from './pubsub.js';
+import type { CommandSpec } from './commands/types.js';
+
+/** A command queued between MULTI and EXEC, already checked for existence and arity. */
+export interface QueuedCommand {
+  readonly spec: CommandSpec;
+  readonly argv: string[];
+}
 
 /** What a session needs from its transport; tests provide an in-memory one. */
 export interface ClientTransport {
@@ -10,6 +18,12 @@ export interface ClientTransport {
   closeAfterFlush(): void;
   /** Closes the connection at once, dropping pending output. */
   destroy(): void;
+  /**
+   * Asks for the session's pending replies to be sent soon, outside the
+   * client's own read event: a pub/sub message or the reply of a blocked
+   * command that another client's write served. Cheap to call repeatedly.
+   */
+  requestFlush(): void;
 }
 
 /**
@@ -28,10 +42,24 @@ export class ClientSession {
   lastInteraction: number;
   /** Set by QUIT, protocol errors and CLIENT KILL: stop reading, flush, close. */
   closing = false;
+  /**
+   * Pub/sub subscriptions, owned by the server's PubSub registry (which keeps
+   * them in step with its maps); null while the client has none, so the
+   * subscribed-mode check is one comparison.
+   */
+  subscriptions: ClientSubscriptions | null = null;
   readonly reply: ReplyWriter;
   readonly parser: RequestParser;
   /** The dispatcher's reusable per-client command context (opaque here). */
   executionContext: unknown;
+  /** Commands queued since MULTI, or null outside a transaction. */
+  transaction: QueuedCommand[] | null = null;
+  /** A command was refused while queueing (unknown, wrong arity, ...): EXEC answers EXECABORT. */
+  transactionFailed = false;
+  /** A WATCHed key changed since WATCH: EXEC answers null (see WatchRegistry). */
+  watchedKeyChanged = false;
+  /** True while the client waits in a blocking command: it reads no further commands. */
+  blocked = false;
 
   constructor(
     readonly id: number,

@@ -39,6 +39,7 @@ export class Connection implements ClientTransport {
   readonly localAddress: string;
   readonly isLocal: boolean;
   private endAfterFlush = false;
+  private flushScheduled = false;
   private yielded = false;
   private pausedForOutput = false;
 
@@ -66,6 +67,22 @@ export class Connection implements ClientTransport {
   destroy(): void {
     this.session.closing = true;
     this.socket.destroy();
+  }
+
+  requestFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // After the current event's work: every message of one PUBLISH batch leaves in one write.
+    setImmediate(() => {
+      this.flushScheduled = false;
+      const session = this.session;
+      // A client released from a blocking command reads on: its pipeline may hold more commands.
+      if (!session.blocked && !session.closing && !this.yielded && session.parser.bufferedBytes !== 0) {
+        this.processInput();
+      } else {
+        this.flush();
+      }
+    });
   }
 
   private onData(chunk: Buffer): void {
@@ -99,7 +116,8 @@ export class Connection implements ClientTransport {
     const dispatcher = this.core.dispatcher;
     let processed = 0;
     try {
-      while (!session.closing) {
+      // A blocked client reads nothing more until it is served (its input stays buffered).
+      while (!session.closing && !session.blocked) {
         if (processed === COMMANDS_PER_TURN) {
           this.yieldTurn();
           break;

@@ -5,10 +5,14 @@ import { ClientSession, type ClientTransport } from './client-session.js';
 import { allCommands } from './commands/all.js';
 import { CommandTable } from './commands/table.js';
 import { ServerConfig } from './config/index.js';
+import { BlockedClients } from './blocking.js';
 import { Dispatcher } from './dispatcher.js';
 import { EffectPropagator } from './effects.js';
+import { PubSub } from './pubsub.js';
+import { type KeyChangeObserver, reportWrittenKeys } from './key-changes.js';
 import type { ServerState, ShutdownRequest } from './server-state.js';
 import { ServerStats } from './stats.js';
+import { WatchRegistry } from './watch.js';
 
 /** The Redis version aki is compatible with, reported as redis_version. */
 export const REDIS_COMPAT_VERSION = '7.2.4';
@@ -46,13 +50,40 @@ export class ServerCore {
       },
     });
     const core = this;
+    const commands = new CommandTable(allCommands);
+    const blocking = new BlockedClients();
+    const watches = new WatchRegistry(keyspace);
+    const databases = keyspace.databases.length;
+    const keyChanges: KeyChangeObserver = {
+      keyChanged(dbIndex, key) {
+        if (!watches.isEmpty) watches.keyChanged(dbIndex, key);
+        if (!blocking.isEmpty) blocking.keyChanged(dbIndex, key);
+      },
+      databaseChanged(dbIndex) {
+        watches.databaseChanged(dbIndex);
+        blocking.databaseChanged(dbIndex);
+      },
+    };
+    propagator.onEffect = (dbIndex, argv) => {
+      if (watches.isEmpty && blocking.isEmpty) return;
+      reportWrittenKeys(commands, databases, dbIndex, argv, keyChanges);
+    };
     this.state = {
       keyspace,
       config,
       propagator,
       stats,
-      commands: new CommandTable(allCommands),
+      commands,
       clients: new Map(),
+      pubsub: new PubSub(),
+      blocking,
+      watches,
+      runQueued(client, spec, argv, now) {
+        core.dispatcher.runQueued(client, spec, argv, now);
+      },
+      unblock(client, how) {
+        return core.dispatcher.unblock(client, how);
+      },
       logger: (options.logger ?? pino({ level: 'silent' })).child({ component: 'server' }),
       version: options.version ?? '0.0.0',
       redisVersion: REDIS_COMPAT_VERSION,
@@ -90,5 +121,7 @@ export class ServerCore {
   /** Forgets a session whose connection closed. */
   closeSession(session: ClientSession): void {
     this.state.clients.delete(session.id);
+    this.state.pubsub.unsubscribeAll(session);
+    this.dispatcher.forget(session);
   }
 }

@@ -401,6 +401,7 @@ describe('sessions opened on a custom transport', () => {
       isLocal: false,
       closeAfterFlush() {},
       destroy() {},
+      requestFlush() {},
     };
     const open = new Harness().core.openSession(transport);
     expect(open.authenticated).toBe(true);

@@ -1,8 +1,9 @@
 import type { Database } from '@aki/keyspace';
 import type { ReplyWriter } from '@aki/resp-codec';
 import type { ClientSession } from './client-session.js';
-import type { CommandContext, CommandSpec } from './commands/types.js';
+import type { BlockRequest, CommandContext, CommandSpec } from './commands/types.js';
 import { Err } from './errors.js';
+import { subscribedModeRefusal } from './pubsub.js';
 import type { ServerState } from './server-state.js';
 import type { CommandStats } from './stats.js';
 
@@ -18,6 +19,9 @@ export class Dispatcher {
   private readonly batch: CommandStats[] = [];
   private inBatch = false;
   private batchStarted = 0;
+  /** The blocked-client timeout timer and the deadline it fires for. */
+  private timer: NodeJS.Timeout | undefined;
+  private timerDeadline: number | undefined;
 
   constructor(private readonly server: ServerState) {}
 
@@ -47,7 +51,6 @@ export class Dispatcher {
 
   execute(client: ClientSession, argv: string[]): void {
     const server = this.server;
-    const reply = client.reply;
     const top = server.commands.get(argv[0]!);
     if (top === undefined) {
       client.lastCommand = 'NULL';
@@ -69,11 +72,37 @@ export class Dispatcher {
     if (!client.authenticated && !spec.flags.includes('no_auth')) {
       return this.rejectCall(client, spec, Err.noAuth);
     }
+    // RESP2 subscribed mode (Redis checks it here, after auth and before loading).
+    const pubsubRefusal = client.subscriptions === null ? null : subscribedModeRefusal(client, spec);
+    if (pubsubRefusal !== null) return this.rejectCall(client, spec, pubsubRefusal);
     if (server.loading && !spec.flags.includes('loading')) {
       return this.rejectCall(client, spec, Err.loading);
     }
+    if (client.transaction !== null && !runsDuringMulti(spec)) {
+      if (spec.flags.includes('no_multi')) return this.rejectCall(client, spec, ERR_NOT_IN_MULTI);
+      client.transaction.push({ spec, argv });
+      client.reply.simple('QUEUED');
+      return;
+    }
 
-    const context = this.contextFor(client);
+    this.run(client, spec, argv, this.server.clock(), false);
+    if (server.blocking.hasReadyKeys) this.serveBlockedClients();
+  }
+
+  /** Runs one queued command of a transaction (see ServerState.runQueued). */
+  runQueued(client: ClientSession, spec: CommandSpec, argv: string[], now: number): void {
+    this.run(client, spec, argv, now, true);
+  }
+
+  /**
+   * Runs a command's handler for `client` with its reusable context: the
+   * effect bracket, exception containment and INFO commandstats.
+   */
+  private run(client: ClientSession, spec: CommandSpec, argv: string[], now: number, inTransaction: boolean): void {
+    const server = this.server;
+    const reply = client.reply;
+    const context = this.contextFor(client, now);
+    context.inTransaction = inTransaction;
     const replyStart = reply.length;
     const started = this.inBatch ? 0 : performance.now();
     server.propagator.beginCommand();
@@ -93,6 +122,120 @@ export class Dispatcher {
     stats.calls++;
     if (context.failed) stats.failedCalls++;
     server.stats.totalCommandsProcessed++;
+    context.inTransaction = false;
+  }
+
+  // -------------------------------------------------------------------------
+  // Blocked clients
+
+  /** Parks `client` (CommandContext.block). */
+  park(client: ClientSession, request: BlockRequest): void {
+    client.blocked = true;
+    this.server.blocking.block(client, client.dbIndex, request);
+    if (request.deadline !== 0) this.scheduleBlockedTimeout();
+  }
+
+  /**
+   * Serves clients blocked on keys that writes touched, oldest first per key,
+   * until no key is ready: serving one client may make other keys ready (a
+   * BLMOVE pushes), so it loops. Each serve is its own effect batch, after
+   * the write that woke it, as Redis propagates it.
+   */
+  serveBlockedClients(): void {
+    const blocking = this.server.blocking;
+    while (blocking.hasReadyKeys) {
+      for (const [dbIndex, key] of blocking.takeReadyKeys()) {
+        for (const waiter of blocking.waitersOf(dbIndex, key)) {
+          if (!blocking.isBlocked(waiter.client)) continue;
+          if (this.callBlocked(waiter.client, (ctx) => waiter.request.tryServe(ctx, key))) {
+            this.release(waiter.client);
+          }
+        }
+      }
+    }
+  }
+
+  /** Times out every blocked client whose deadline passed (the timer and tests call this). */
+  expireBlockedClients(): void {
+    const now = this.server.clock();
+    for (const waiter of this.server.blocking.expiredAt(now)) {
+      this.release(waiter.client);
+      this.callBlocked(waiter.client, (ctx) => {
+        waiter.request.timeout(ctx);
+        return true;
+      });
+    }
+    this.scheduleBlockedTimeout();
+  }
+
+  /**
+   * CLIENT UNBLOCK: ends `client`'s wait with its timeout reply, or with the
+   * UNBLOCKED error. False when the client was not blocked.
+   */
+  unblock(client: ClientSession, how: 'timeout' | 'error'): boolean {
+    const waiter = this.server.blocking.remove(client);
+    if (waiter === undefined) return false;
+    this.release(client);
+    this.callBlocked(client, (ctx) => {
+      if (how === 'timeout') waiter.request.timeout(ctx);
+      else ctx.error(ERR_UNBLOCKED);
+      return true;
+    });
+    return true;
+  }
+
+  /** A session closed: drop what the server keeps for it (blocked wait, WATCHed keys, transaction). */
+  forget(client: ClientSession): void {
+    this.server.blocking.remove(client);
+    client.blocked = false;
+    this.server.watches.unwatchAll(client);
+    client.transaction = null;
+  }
+
+  /**
+   * Runs a blocked client's callback as a command of its own: fresh context
+   * and time, effect bracket, exceptions contained. Returns the callback's
+   * result (an exception counts as served: the client got an error).
+   */
+  private callBlocked(client: ClientSession, callback: (ctx: ExecutionContext) => boolean): boolean {
+    const server = this.server;
+    const context = this.contextFor(client, server.clock());
+    const replyStart = client.reply.length;
+    server.propagator.beginCommand();
+    try {
+      return callback(context);
+    } catch (error) {
+      server.logger.error({ err: error, client: client.id }, 'internal error while serving a blocked client');
+      client.reply.truncate(replyStart);
+      context.error(Err.internal);
+      return true;
+    } finally {
+      server.propagator.endCommand();
+    }
+  }
+
+  /** Unparks `client` and lets its connection send the reply and read on. */
+  private release(client: ClientSession): void {
+    this.server.blocking.remove(client);
+    client.blocked = false;
+    client.transport.requestFlush();
+  }
+
+  /** One timer for the earliest deadline of any blocked client. */
+  private scheduleBlockedTimeout(): void {
+    const next = this.server.blocking.nextDeadline();
+    if (next === this.timerDeadline) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerDeadline = next;
+    if (next === undefined) return;
+    const delay = Math.min(Math.max(next - this.server.clock(), 0), MAX_TIMER_DELAY_MS);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerDeadline = undefined;
+      this.expireBlockedClients();
+    }, delay);
+    this.timer.unref();
   }
 
   /** Refuses a known command before it runs (INFO commandstats rejected_calls). */
@@ -102,22 +245,34 @@ export class Dispatcher {
   }
 
   private reject(client: ClientSession, error: string): void {
+    // A command refused while queueing dooms the transaction (EXEC answers EXECABORT).
+    if (client.transaction !== null) client.transactionFailed = true;
     this.server.stats.countError(error);
     client.reply.error(error);
   }
 
-  private contextFor(client: ClientSession): ExecutionContext {
+  private contextFor(client: ClientSession, now: number): ExecutionContext {
     let context = client.executionContext as ExecutionContext | undefined;
     if (context === undefined) {
-      context = new ExecutionContext(this.server, client);
+      context = new ExecutionContext(this.server, client, this);
       client.executionContext = context;
     }
     context.db = this.server.keyspace.db(client.dbIndex);
-    context.now = this.server.clock();
+    context.now = now;
     context.failed = false;
     return context;
   }
 }
+
+/** Commands that run at once inside MULTI instead of being queued (as Redis's processCommand lists them). */
+const RUN_DURING_MULTI = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+
+const runsDuringMulti = (spec: CommandSpec): boolean => RUN_DURING_MULTI.has(spec.name);
+
+const ERR_NOT_IN_MULTI = 'ERR Command not allowed inside a transaction';
+const ERR_UNBLOCKED = 'UNBLOCKED client unblocked via CLIENT UNBLOCK';
+/** setTimeout's longest delay; a later deadline is re-armed when this fires. */
+const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 
 /** The per-client CommandContext, reused for every command of that client (no allocation per command). */
 class ExecutionContext implements CommandContext {
@@ -126,10 +281,12 @@ class ExecutionContext implements CommandContext {
   now = 0;
   /** Set when the handler replied with an error. */
   failed = false;
+  inTransaction = false;
 
   constructor(
     readonly server: ServerState,
     readonly client: ClientSession,
+    private readonly dispatcher: Dispatcher,
   ) {
     this.reply = client.reply;
   }
@@ -140,6 +297,11 @@ class ExecutionContext implements CommandContext {
 
   propagateIn(dbIndex: number, argv: string[]): void {
     this.server.propagator.record(dbIndex, argv);
+  }
+
+  block(request: BlockRequest): void {
+    if (this.inTransaction) throw new Error('a blocking command tried to block inside a transaction');
+    this.dispatcher.park(this.client, request);
   }
 
   error(message: string): void {

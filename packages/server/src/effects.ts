@@ -35,6 +35,12 @@ export class EffectPropagator {
   private streamDb = -1;
   /** Bytes appended to the stream so far. */
   offset = 0;
+  /**
+   * Sees every effect as it is recorded, sinks or not (WATCH and blocked
+   * clients learn from it which keys changed). Called synchronously, before
+   * the effect is queued for the sinks.
+   */
+  onEffect: ((dbIndex: number, argv: readonly string[]) => void) | undefined;
 
   /** Attaches a consumer; its first batch starts with a SELECT. */
   addSink(sink: EffectSink): void {
@@ -63,6 +69,7 @@ export class EffectPropagator {
   }
 
   record(dbIndex: number, argv: string[]): void {
+    this.onEffect?.(dbIndex, argv);
     // Without a consumer nothing could observe the batch: skip the bookkeeping.
     if (this.sinks.length === 0) return;
     this.pending.push([dbIndex, argv]);

@@ -27,6 +27,7 @@ export const Err = {
   internal: 'ERR internal error',
   timeoutNegative: 'ERR timeout is negative',
   timeoutNotFloat: 'ERR timeout is not a float or out of range',
+  timeoutOutOfRange: 'ERR timeout is out of range',
   unknownCommand: (name: string, args: readonly string[]) =>
     `ERR unknown command '${printable(name, 128)}', with args beginning with: ${quotedArgsPrefix(args)}`,
   wrongArity: (name: string) => `ERR wrong number of arguments for '${name}' command`,

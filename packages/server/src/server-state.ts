@@ -1,10 +1,14 @@
 import type { Keyspace } from '@aki/keyspace';
 import type { Logger } from 'pino';
+import type { BlockedClients } from './blocking.js';
 import type { ClientSession } from './client-session.js';
 import type { CommandTable } from './commands/table.js';
+import type { CommandSpec } from './commands/types.js';
 import type { ServerConfig } from './config/index.js';
 import type { EffectPropagator } from './effects.js';
+import type { PubSub } from './pubsub.js';
 import type { ServerStats } from './stats.js';
+import type { WatchRegistry } from './watch.js';
 
 /** What SHUTDOWN asks of the process that owns the server. */
 export interface ShutdownRequest {
@@ -25,6 +29,20 @@ export interface ServerState {
   readonly stats: ServerStats;
   readonly commands: CommandTable;
   readonly clients: Map<number, ClientSession>;
+  /** Channel and pattern subscriptions of every client (SUBSCRIBE, PUBLISH, ...). */
+  readonly pubsub: PubSub;
+  /** Clients parked in blocking commands. */
+  readonly blocking: BlockedClients;
+  /** WATCHed keys of every client. */
+  readonly watches: WatchRegistry;
+  /**
+   * Runs one queued command of a transaction for `client` (EXEC): the
+   * handler with the dispatcher's context, stats and error handling, but
+   * none of its gates (they ran at queueing time). Installed by the dispatcher.
+   */
+  runQueued(client: ClientSession, spec: CommandSpec, argv: string[], now: number): void;
+  /** Serves or times out blocked clients as CLIENT UNBLOCK asks; true when `client` was blocked. */
+  unblock(client: ClientSession, how: 'timeout' | 'error'): boolean;
   readonly logger: Logger;
   /** aki's own version; `redisVersion` is the Redis version it is compatible with. */
   readonly version: string;

@@ -95,3 +95,40 @@ export function absoluteTimeArg(
   }
   return { ms: Number(ms), text: String(ms) };
 }
+
+const DECIMAL_FLOAT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const INFINITY_TEXT = /^[+-]?inf(?:inity)?$/i;
+
+/**
+ * The timeout of a blocking command in seconds, possibly fractional (Redis's
+ * getTimeoutFromObjectOrReply with UNIT_SECONDS): returns the absolute
+ * deadline in unix ms, or 0 for "block forever" (a timeout of 0), or
+ * undefined after replying "timeout is not a float or out of range",
+ * "timeout is negative" or "timeout is out of range". Fractions of a
+ * millisecond round up, as Redis's ceill does.
+ */
+export function blockingTimeoutArg(ctx: CommandContext, text: string): number | undefined {
+  let seconds: number;
+  if (DECIMAL_FLOAT.test(text)) seconds = Number(text);
+  else if (INFINITY_TEXT.test(text)) seconds = text.startsWith('-') ? -Infinity : Infinity;
+  else {
+    ctx.error(Err.timeoutNotFloat);
+    return undefined;
+  }
+  const ms = seconds * 1000;
+  if (ms > 9.223372036854776e18) {
+    ctx.error(Err.timeoutOutOfRange);
+    return undefined;
+  }
+  const rounded = Math.ceil(ms);
+  if (rounded < 0) {
+    ctx.error(Err.timeoutNegative);
+    return undefined;
+  }
+  if (rounded === 0) return 0;
+  if (rounded > 9.223372036854776e18 - ctx.now) {
+    ctx.error(Err.timeoutOutOfRange);
+    return undefined;
+  }
+  return rounded + ctx.now;
+}

@@ -31,6 +31,7 @@ function connectFrom(h: Harness, remoteAddress: string, localAddress = '127.0.0.
     destroy: () => {
       client!.closed = true;
     },
+    requestFlush: () => {},
   };
   client = new TestClient(h.core, h.core.openSession(transport));
   return client;

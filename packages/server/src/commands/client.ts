@@ -20,12 +20,12 @@ export function describeClient(state: ServerState, client: ClientSession): strin
     `name=${client.name}`,
     `age=${Math.floor((now - client.createdAt) / 1000)}`,
     `idle=${Math.floor((now - client.lastInteraction) / 1000)}`,
-    'flags=N',
+    `flags=${clientFlags(client)}`,
     `db=${client.dbIndex}`,
-    'sub=0',
-    'psub=0',
-    'ssub=0',
-    'multi=-1',
+    `sub=${client.subscriptions?.channels.size ?? 0}`,
+    `psub=${client.subscriptions?.patterns.size ?? 0}`,
+    `ssub=${client.subscriptions?.shardChannels.size ?? 0}`,
+    `multi=${client.transaction === null ? -1 : client.transaction.length}`,
     `qbuf=${qbuf}`,
     'qbuf-free=0',
     'argv-mem=0',
@@ -44,6 +44,27 @@ export function describeClient(state: ServerState, client: ClientSession): strin
     `lib-name=${client.libName}`,
     `lib-ver=${client.libVersion}`,
   ].join(' ');
+}
+
+/**
+ * CLIENT LIST flags=: letters in Redis's order (P subscribed, x in MULTI,
+ * b blocked, d a WATCHed key changed), or 'N' when none apply.
+ */
+function clientFlags(client: ClientSession): string {
+  let flags = '';
+  if (client.subscriptions !== null) flags += 'P';
+  if (client.transaction !== null) flags += 'x';
+  if (client.blocked) flags += 'b';
+  if (client.watchedKeyChanged) flags += 'd';
+  return flags === '' ? 'N' : flags;
+}
+
+/**
+ * The TYPE a client matches in CLIENT LIST / KILL: `pubsub` while it holds
+ * a subscription, else `normal` (followers and leaders arrive with replication).
+ */
+function clientType(client: ClientSession): string {
+  return client.subscriptions !== null ? 'pubsub' : 'normal';
 }
 
 function clientId(ctx: CommandContext): void {
@@ -90,8 +111,7 @@ function clientList(ctx: CommandContext, argv: string[]): void {
     if (option === 'TYPE' && argv.length === 4) {
       const type = argv[3]!.toLowerCase();
       if (!CLIENT_TYPES.has(type)) return ctx.error(`ERR Unknown client type '${argv[3]}'`);
-      // Every aki client is of type normal until pub/sub and replication arrive.
-      if (type !== 'normal') clients = [];
+      clients = clients.filter((c) => clientType(c) === type);
     } else if (option === 'ID' && argv.length >= 4) {
       const selected: ClientSession[] = [];
       for (const text of argv.slice(3)) {
@@ -121,6 +141,24 @@ function clientInfo(ctx: CommandContext): void {
 }
 
 /**
+ * CLIENT UNBLOCK client-id [TIMEOUT | ERROR] -> 1 when that client was
+ * blocked in a blocking command and is now released (with the command's
+ * timeout reply, or with the UNBLOCKED error), 0 otherwise.
+ */
+function clientUnblock(ctx: CommandContext, argv: string[]): void {
+  const id = parseInteger(argv[2]!);
+  if (id === undefined) return ctx.error(Err.notInteger);
+  let how: 'timeout' | 'error' = 'timeout';
+  if (argv.length === 4) {
+    const option = argv[3]!.toUpperCase();
+    if (option === 'ERROR') how = 'error';
+    else if (option !== 'TIMEOUT') return ctx.error('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
+  }
+  const target = ctx.server.clients.get(id);
+  ctx.reply.integer(target !== undefined && ctx.server.unblock(target, how) ? 1 : 0);
+}
+
+/**
  * CLIENT KILL ip:port -> +OK or an error; CLIENT KILL <filter value> ... ->
  * the number of clients killed. Filters: ID, TYPE, USER, ADDR, LADDR, SKIPME,
  * MAXAGE. The calling client is skipped unless SKIPME no.
@@ -147,7 +185,7 @@ function clientKill(ctx: CommandContext, argv: string[]): void {
     } else if (option === 'TYPE') {
       const type = value.toLowerCase();
       if (!CLIENT_TYPES.has(type)) return ctx.error(`ERR Unknown client type '${value}'`);
-      filters.push(() => type === 'normal');
+      filters.push((c) => clientType(c) === type);
     } else if (option === 'USER') {
       if (value !== 'default') return ctx.error(`ERR No such user '${value}'`);
     } else if (option === 'ADDR') {
@@ -193,6 +231,9 @@ const CLIENT_HELP = [
   '    Close the connection whose peer address is <ip:port>.',
   'KILL <option> <value> [<option> <value> [...]]',
   '    Close every connection matching all filters: ID, TYPE, USER, ADDR, LADDR, SKIPME, MAXAGE.',
+  'UNBLOCK <clientid> [TIMEOUT|ERROR]',
+  '    End the wait of a client blocked in a blocking command, with its timeout reply',
+  '    (default) or with an UNBLOCKED error.',
   'LIST [options ...]',
   '    One line per connection, optionally only of a TYPE or with the given IDs.',
   'SETNAME <name>',
@@ -228,6 +269,13 @@ export const clientCommands: CommandSpec[] = [
       sub('list', -2, 'Lists open connections.', clientList, ['admin', 'noscript', 'loading', 'stale']),
       sub('info', 2, 'Returns information about the connection.', clientInfo),
       sub('kill', -3, 'Terminates open connections.', clientKill, ['admin', 'noscript', 'loading', 'stale']),
+      sub(
+        'unblock',
+        -3,
+        'Unblocks a client blocked by a blocking command from a different connection.',
+        clientUnblock,
+        ['admin', 'noscript', 'loading', 'stale'],
+      ),
       sub('help', 2, 'Returns helpful text about the different subcommands.', (ctx) => replyHelp(ctx, CLIENT_HELP), [
         'loading',
         'stale',

@@ -23,9 +23,19 @@ function constantTimeEquals(a: string, b: string): boolean {
   return timingSafeEqual(digest(a), digest(b));
 }
 
-/** PING [message] -> +PONG, or the message as a bulk string. */
+/**
+ * PING [message] -> +PONG, or the message as a bulk string. A RESP2 client in
+ * subscribed mode gets the array ["pong", message or ""] instead (its replies
+ * share the stream with messages, which are arrays too).
+ */
 function ping(ctx: CommandContext, argv: string[]): void {
   if (argv.length > 2) return ctx.error(Err.wrongArity('ping'));
+  if (ctx.client.subscriptions !== null && ctx.client.protocol === 2) {
+    ctx.reply.arrayHeader(2);
+    ctx.reply.bulk('pong');
+    ctx.reply.bulk(argv.length === 2 ? argv[1]! : '');
+    return;
+  }
   if (argv.length === 2) ctx.reply.bulk(argv[1]!);
   else ctx.reply.simple('PONG');
 }

@@ -1,7 +1,8 @@
-import { digestDataset, digestValue, stringEncoding, typeOf, ZERO_DIGEST } from '@aki/keyspace';
+import { digestDataset, digestValue, stringEncoding, ZERO_DIGEST } from '@aki/keyspace';
 import { allowsProtectedAction } from '../config/index.js';
 import { Err, printable } from '../errors.js';
 import { parseInteger } from './args.js';
+import { encodingOf } from './keys.js';
 import { defineCommand } from './define.js';
 import { replyHelp } from './server.js';
 import type { CommandContext, CommandSpec } from './types.js';
@@ -121,10 +122,10 @@ function debugPopulate(ctx: CommandContext, argv: string[]): void {
 function debugObject(ctx: CommandContext, key: string): void {
   const value = ctx.db.peek(key);
   if (value === undefined) return ctx.error(Err.noSuchKey);
-  const encoding = typeOf(value) === 'string' ? stringEncoding(value) : 'unknown';
-  ctx.reply.simple(
-    `Value at:0x0 refcount:1 encoding:${encoding} serializedlength:${serializedLength(value)} lru:0 lru_seconds_idle:0`,
-  );
+  const encoding = encodingOf(ctx, key, value);
+  // serializedlength is the RDB size; aki computes it for strings only until the RDB codec exists.
+  const length = typeof value === 'string' ? serializedLength(value) : 0;
+  ctx.reply.simple(`Value at:0x0 refcount:1 encoding:${encoding} serializedlength:${length} lru:0 lru_seconds_idle:0`);
 }
 
 const DEBUG_HELP = [

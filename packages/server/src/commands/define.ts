@@ -14,6 +14,8 @@ export interface CommandDefinition {
   flags: readonly CommandFlag[];
   /** Key positions; omit for commands without keys. */
   keys?: KeySpec;
+  /** argv index of a key count whose keys follow it (see CommandSpec.numKeysAt); adds the movablekeys flag. */
+  numKeysAt?: number;
   group: CommandGroup;
   summary: string;
   since: string;
@@ -28,9 +30,14 @@ export interface CommandDefinition {
 const CATEGORY_OF_GROUP: Record<CommandGroup, string | undefined> = {
   generic: 'keyspace',
   string: 'string',
+  list: 'list',
+  hash: 'hash',
+  set: 'set',
+  'sorted-set': 'sortedset',
   connection: 'connection',
   server: undefined,
-  pubsub: 'pubsub',
+  // @pubsub comes from the `pubsub` flag: PUBSUB HELP, in the group but without the flag, is only @slow.
+  pubsub: undefined,
   transactions: 'transaction',
 };
 
@@ -45,9 +52,13 @@ export function defineCommand(definition: CommandDefinition, parent?: string): C
   return {
     name,
     arity: definition.arity,
-    flags: definition.flags,
+    flags:
+      definition.numKeysAt !== undefined && !definition.flags.includes('movablekeys')
+        ? [...definition.flags, 'movablekeys']
+        : definition.flags,
     categories: deriveCategories(definition),
     keys: definition.keys ?? NO_KEYS,
+    numKeysAt: definition.numKeysAt,
     group: definition.group,
     summary: definition.summary,
     since: definition.since,

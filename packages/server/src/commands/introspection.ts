@@ -1,6 +1,7 @@
 import { globMatch } from '@aki/keyspace';
 import type { ReplyWriter } from '@aki/resp-codec';
 import { Err } from '../errors.js';
+import { parseInteger } from './args.js';
 import { defineCommand } from './define.js';
 import { replyHelp } from './server.js';
 import type { ArgumentDoc, CommandContext, CommandSpec } from './types.js';
@@ -29,14 +30,48 @@ function writeCommandInfo(reply: ReplyWriter, spec: CommandSpec): void {
   for (const sub of subs) writeCommandInfo(reply, sub);
 }
 
-/** Redis 7 key specifications, expressed from the legacy first/last/step triple. */
+/**
+ * Redis 7 key specifications, expressed from the legacy first/last/step
+ * triple, plus a "keynum" spec for a movable-keys command's counted keys.
+ */
 function writeKeySpecs(reply: ReplyWriter, spec: CommandSpec): void {
-  if (spec.keys.first === 0) {
-    reply.arrayHeader(0);
-    return;
-  }
   const access = spec.flags.includes('write') ? ['RW', 'update'] : ['RO', 'access'];
-  reply.arrayHeader(1);
+  const hasRange = spec.keys.first !== 0;
+  const hasCount = spec.numKeysAt !== undefined;
+  reply.arrayHeader((hasRange ? 1 : 0) + (hasCount ? 1 : 0));
+  if (hasRange) writeRangeKeySpec(reply, spec, access);
+  if (hasCount) writeKeyNumKeySpec(reply, spec.numKeysAt!, access);
+}
+
+/** A key spec whose keys are counted by the argument at `index` and follow it. */
+function writeKeyNumKeySpec(reply: ReplyWriter, index: number, access: readonly string[]): void {
+  reply.mapHeader(3);
+  reply.bulk('flags');
+  reply.setHeader(access.length);
+  for (const flag of access) reply.simple(flag);
+  reply.bulk('begin_search');
+  reply.mapHeader(2);
+  reply.bulk('type');
+  reply.bulk('index');
+  reply.bulk('spec');
+  reply.mapHeader(1);
+  reply.bulk('index');
+  reply.integer(index);
+  reply.bulk('find_keys');
+  reply.mapHeader(2);
+  reply.bulk('type');
+  reply.bulk('keynum');
+  reply.bulk('spec');
+  reply.mapHeader(3);
+  reply.bulk('keynumidx');
+  reply.integer(0);
+  reply.bulk('firstkey');
+  reply.integer(1);
+  reply.bulk('keystep');
+  reply.integer(1);
+}
+
+function writeRangeKeySpec(reply: ReplyWriter, spec: CommandSpec, access: readonly string[]): void {
   reply.mapHeader(3);
   reply.bulk('flags');
   reply.setHeader(access.length);
@@ -183,13 +218,24 @@ function commandList(ctx: CommandContext, argv: string[]): void {
   for (const name of names) ctx.reply.bulk(name);
 }
 
-/** The argv positions of the keys of a command, from its key spec. */
-export function keyPositions(spec: CommandSpec, argc: number): number[] {
-  const { first, last, step } = spec.keys;
-  if (first === 0) return [];
-  const end = last < 0 ? argc + last : Math.min(last, argc - 1);
+/**
+ * The argv positions of the keys of a command line, from its key spec and,
+ * for movable-keys commands, its key count; undefined when the count is not
+ * a positive integer that fits the arguments.
+ */
+export function keyPositions(spec: CommandSpec, argv: readonly string[]): number[] | undefined {
+  const argc = argv.length;
   const positions: number[] = [];
-  for (let i = first; i <= end; i += step) positions.push(i);
+  const { first, last, step } = spec.keys;
+  if (first !== 0) {
+    const end = last < 0 ? argc + last : Math.min(last, argc - 1);
+    for (let i = first; i <= end; i += step) positions.push(i);
+  }
+  if (spec.numKeysAt !== undefined) {
+    const count = parseInteger(argv[spec.numKeysAt] ?? '');
+    if (count === undefined || count < 1 || spec.numKeysAt + count >= argc) return undefined;
+    for (let i = 1; i <= count; i++) positions.push(spec.numKeysAt + i);
+  }
   return positions;
 }
 
@@ -198,11 +244,12 @@ function commandGetKeys(ctx: CommandContext, argv: string[]): void {
   const target = argv.slice(2);
   const spec = ctx.server.commands.resolve(target);
   if (spec === undefined) return ctx.error('ERR Invalid command specified');
-  if (spec.keys.first === 0) return ctx.error('ERR The command has no key arguments');
+  if (spec.keys.first === 0 && spec.numKeysAt === undefined) return ctx.error('ERR The command has no key arguments');
   if (spec.arity > 0 ? target.length !== spec.arity : target.length < -spec.arity) {
     return ctx.error('ERR Invalid number of arguments specified for command');
   }
-  const positions = keyPositions(spec, target.length);
+  const positions = keyPositions(spec, target);
+  if (positions === undefined) return ctx.error('ERR Invalid arguments specified for command');
   ctx.reply.arrayHeader(positions.length);
   for (const position of positions) ctx.reply.bulk(target[position]!);
 }

@@ -7,9 +7,11 @@ import {
   typeOf,
   type StoredValue,
 } from '@aki/keyspace';
+import { encodingLimitsOf } from '../encoding-limits.js';
 import { Err } from '../errors.js';
 import { absoluteTimeArg, dbIndexArg, int32Arg, isOption, parseInteger } from './args.js';
 import { defineCommand, KEY_ARG, keyAt, keyRange, KEYS_ARG, keysFrom } from './define.js';
+import { ERR_INVALID_CURSOR, parseCursor } from './scan-args.js';
 import type { ArgumentDoc, CommandContext, CommandSpec } from './types.js';
 
 /*
@@ -33,7 +35,6 @@ import type { ArgumentDoc, CommandContext, CommandSpec } from './types.js';
 
 const ERR_NX_XX_GT_LT = 'ERR NX and XX, GT or LT options at the same time are not compatible';
 const ERR_GT_LT = 'ERR GT and LT options at the same time are not compatible';
-const ERR_INVALID_CURSOR = 'ERR invalid cursor';
 const ERR_INVALID_FIRST_DB = 'ERR invalid first DB index';
 const ERR_INVALID_SECOND_DB = 'ERR invalid second DB index';
 const ERR_LFU_NOT_SELECTED =
@@ -240,32 +241,6 @@ function keys(ctx: CommandContext, argv: string[]): void {
   for (const key of found) reply.bulk(key);
 }
 
-const TWO_64 = 1n << 64n;
-
-/**
- * A SCAN cursor as C's strtoul reads it (what Redis uses): optional sign
- * (a negative value wraps modulo 2^64), decimal digits, nothing else; the
- * empty string is 0; leading space or a value beyond 2^64-1 is refused.
- */
-function parseCursor(text: string): number | undefined {
-  if (text.length === 0) return 0;
-  let i = 0;
-  const first = text.charCodeAt(0);
-  const negative = first === 45; // '-'
-  if (negative || first === 43) i = 1; // '+'
-  if (i === text.length || text.length - i > 20) return undefined;
-  for (let j = i; j < text.length; j++) {
-    const c = text.charCodeAt(j);
-    if (c < 48 || c > 57) return undefined;
-  }
-  let value = BigInt(text.slice(i));
-  if (value >= TWO_64) return undefined;
-  if (negative && value !== 0n) value = TWO_64 - value;
-  // Only the low 32 bits select a bucket: a 64-bit cursor's high bits are
-  // erased by the first step anyway, exactly as in Redis's 64-bit cursor.
-  return Number(value & 0xffffffffn);
-}
-
 /**
  * SCAN cursor [MATCH pattern] [COUNT count] [TYPE type] -> [next cursor, keys].
  * COUNT below 1 is a syntax error; TYPE compares case-insensitively and an
@@ -354,8 +329,8 @@ const renamenx = (ctx: CommandContext, argv: string[]): void => renameGeneric(ct
 /**
  * COPY source destination [DB index] [REPLACE] -> 1 when copied, 0 when the
  * source is missing or the destination exists without REPLACE. The time to
- * live is copied too. (Values are immutable strings today; collection types
- * must be cloned here when they arrive.)
+ * live is copied too. Strings are immutable and shared; collections are
+ * mutable and deep-copied.
  */
 function copy(ctx: CommandContext, argv: string[]): void {
   let replace = false;
@@ -380,7 +355,8 @@ function copy(ctx: CommandContext, argv: string[]): void {
   const expireAt = ctx.db.getExpireAt(source);
   const target = ctx.server.keyspace.db(targetIndex);
   if (!replace && target.has(destination, ctx.now)) return ctx.reply.integer(0);
-  target.set(destination, value, expireAt, ctx.now, ctx.db.isRawEncoded(source));
+  const copied = typeof value === 'string' ? value : value.clone();
+  target.set(destination, copied, expireAt, ctx.now, ctx.db.isRawEncoded(source));
   ctx.reply.integer(1);
   argv[0] = 'COPY';
   ctx.propagate(argv);
@@ -459,7 +435,13 @@ function objectEncoding(ctx: CommandContext, argv: string[]): void {
   const key = argv[2]!;
   const value = lookupRead(ctx, key, false);
   if (value === undefined) return ctx.reply.nullBulk();
-  ctx.reply.bulk(ctx.db.isRawEncoded(key) ? 'raw' : stringEncoding(value));
+  ctx.reply.bulk(encodingOf(ctx, key, value));
+}
+
+/** OBJECT ENCODING's name for the value of `key`. */
+export function encodingOf(ctx: CommandContext, key: string, value: StoredValue): string {
+  if (typeof value !== 'string') return value.encoding(encodingLimitsOf(ctx.server.config));
+  return ctx.db.isRawEncoded(key) ? 'raw' : stringEncoding(value);
 }
 
 /**

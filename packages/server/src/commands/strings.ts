@@ -1,5 +1,5 @@
 import { constants as bufferConstants } from 'node:buffer';
-import { INT64_MAX, INT64_MIN, KEEP_TTL, parseInt64, parseSafeInteger, type StoredValue } from '@aki/keyspace';
+import { INT64_MAX, INT64_MIN, KEEP_TTL, parseInt64, parseSafeInteger } from '@aki/keyspace';
 import { Err } from '../errors.js';
 import { absoluteTimeArg, type AbsoluteTime, parseInteger } from './args.js';
 import { defineCommand, EXPIRY_TOKENS, KEY_ARG, keyAt, keysFrom, VALUE_ARG } from './define.js';
@@ -106,8 +106,6 @@ const isRelative = (flags: number): boolean => (flags & (OPT_EX | OPT_PX)) !== 0
 /** GET key -> the value as a bulk string, or null. */
 function get(ctx: CommandContext, argv: string[]): void {
   // The value's bytes go from the store straight into the reply (no JS string).
-  // lookupHandle only finds string values: when other types join the keyspace
-  // (issue 3), GET must answer WRONGTYPE for them before this point.
   const db = ctx.db;
   const handle = db.lookupHandle(argv[1]!, ctx.now);
   if (handle === 0) {
@@ -116,6 +114,7 @@ function get(ctx: CommandContext, argv: string[]): void {
     return;
   }
   ctx.server.stats.keyspaceHits++;
+  if (!db.holdsString(handle)) return ctx.error(Err.wrongType);
   ctx.reply.bulkFrom(db, handle);
 }
 
@@ -147,11 +146,12 @@ function setWithOptions(ctx: CommandContext, argv: string[]): void {
   const value = argv[2]!;
   const db = ctx.db;
   const wantsOld = (flags & OPT_GET) !== 0;
-  let old: StoredValue | undefined;
+  let old: string | undefined;
   let found = false;
   if (wantsOld) {
-    old = lookupRead(ctx, key);
-    if (old !== undefined && typeof old !== 'string') return ctx.error(Err.wrongType);
+    const current = lookupRead(ctx, key);
+    if (current !== undefined && typeof current !== 'string') return ctx.error(Err.wrongType);
+    old = current;
     found = old !== undefined;
   } else if ((flags & (OPT_NX | OPT_XX)) !== 0) {
     found = db.has(key, ctx.now);

@@ -28,10 +28,21 @@ export type CommandFlag =
   | 'random'
   | 'sort_for_script'
   | 'may_replicate'
-  | 'no_mandatory_keys';
+  | 'no_mandatory_keys'
+  | 'movablekeys';
 
 /** The command groups of COMMAND DOCS. */
-export type CommandGroup = 'generic' | 'string' | 'connection' | 'server' | 'pubsub' | 'transactions';
+export type CommandGroup =
+  | 'generic'
+  | 'string'
+  | 'list'
+  | 'hash'
+  | 'set'
+  | 'sorted-set'
+  | 'connection'
+  | 'server'
+  | 'pubsub'
+  | 'transactions';
 
 /**
  * Where the keys of a command are in argv (Redis's legacy key spec: 1-based
@@ -75,6 +86,39 @@ export interface CommandContext {
   propagateIn(dbIndex: number, argv: string[]): void;
   /** Replies with an error (counted in INFO errorstats and the command's failed_calls). */
   error(message: string): void;
+  /**
+   * True while the command runs inside EXEC (or a served blocked client's
+   * retry): a blocking command must not block then, and replies as if its
+   * timeout had passed, as Redis does.
+   */
+  readonly inTransaction: boolean;
+  /**
+   * Parks the client until `request.tryServe` succeeds or its deadline
+   * passes. The handler writes no reply itself when it calls this; the
+   * client reads no further commands meanwhile. Never call it when
+   * `inTransaction` is true.
+   */
+  block(request: BlockRequest): void;
+}
+
+/** What a blocking command asks for when it cannot be served at once (see `CommandContext.block`). */
+export interface BlockRequest {
+  /** Keys (in the client's selected database) whose change may serve the client. */
+  readonly keys: readonly string[];
+  /** Absolute unix-ms deadline, or 0 to wait forever (see `blockingTimeoutArg`). */
+  readonly deadline: number;
+  /**
+   * Tries to serve the client after a write touched `key`. It runs once the
+   * writing command or transaction completed, with the blocked client's own
+   * context (its db, reply, clock, propagate), in arrival order among the
+   * clients blocked on `key`. Returns true when it replied (the client is
+   * unblocked), false to keep waiting (e.g. the key holds another type or is
+   * still empty). Effects it propagates are those of the pop it did (LPOP,
+   * LMOVE, ZPOPMIN, ...), never the blocking command itself.
+   */
+  tryServe(ctx: CommandContext, key: string): boolean;
+  /** Replies the timeout answer (a null array for BLPOP, a null bulk for BLMOVE, ...). */
+  timeout(ctx: CommandContext): void;
 }
 
 export type CommandHandler = (ctx: CommandContext, argv: string[]) => void;
@@ -89,6 +133,13 @@ export interface CommandSpec {
   /** ACL categories without the '@' (e.g. 'string', 'keyspace', 'read', 'fast'). */
   categories: readonly string[];
   keys: KeySpec;
+  /**
+   * For commands whose keys are counted by an argument (LMPOP, ZUNION,
+   * SINTERCARD, ...: Redis's "movablekeys"): the argv index of that count;
+   * the keys are the arguments right after it. Comes on top of `keys`
+   * (ZUNIONSTORE's destination is argv[1], its sources follow argv[2]).
+   */
+  numKeysAt?: number;
   group: CommandGroup;
   summary: string;
   since: string;

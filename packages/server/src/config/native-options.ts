@@ -33,6 +33,14 @@ export type MaxmemoryPolicy =
  * value. `ServerConfig.get` is typed by this map.
  */
 export interface ConfigValues {
+  'hash-max-listpack-entries': number;
+  'hash-max-listpack-value': number;
+  'list-max-listpack-size': number;
+  'set-max-intset-entries': number;
+  'set-max-listpack-entries': number;
+  'set-max-listpack-value': number;
+  'zset-max-listpack-entries': number;
+  'zset-max-listpack-value': number;
   port: number;
   /** Addresses to listen on; a leading '-' marks one that may be unavailable. */
   bind: string[];
@@ -210,5 +218,25 @@ export const NATIVE_OPTIONS: NativeOptionTable = {
   'latency-monitor-threshold': option('latency-monitor-threshold', integer({ min: 0, max: SAFE_MAX }), 0),
   'busy-reply-threshold': option('busy-reply-threshold', integer({ min: 0, max: SAFE_MAX }), 5000, {
     aliases: ['lua-time-limit'],
+  }),
+  // Collection encodings: aki's structures do not change with them, but OBJECT
+  // ENCODING reports what Redis would have chosen under these limits.
+  'hash-max-listpack-entries': option('hash-max-listpack-entries', integer({ min: 0, max: SAFE_MAX }), 512, {
+    aliases: ['hash-max-ziplist-entries'],
+  }),
+  'hash-max-listpack-value': option('hash-max-listpack-value', integer({ min: 0, max: SAFE_MAX }), 64, {
+    aliases: ['hash-max-ziplist-value'],
+  }),
+  'list-max-listpack-size': option('list-max-listpack-size', integer({ min: -INT_MAX - 1, max: INT_MAX }), -2, {
+    aliases: ['list-max-ziplist-size'],
+  }),
+  'set-max-intset-entries': option('set-max-intset-entries', integer({ min: 0, max: SAFE_MAX }), 512),
+  'set-max-listpack-entries': option('set-max-listpack-entries', integer({ min: 0, max: SAFE_MAX }), 128),
+  'set-max-listpack-value': option('set-max-listpack-value', integer({ min: 0, max: SAFE_MAX }), 64),
+  'zset-max-listpack-entries': option('zset-max-listpack-entries', integer({ min: 0, max: SAFE_MAX }), 128, {
+    aliases: ['zset-max-ziplist-entries'],
+  }),
+  'zset-max-listpack-value': option('zset-max-listpack-value', integer({ min: 0, max: SAFE_MAX }), 64, {
+    aliases: ['zset-max-ziplist-value'],
   }),
 };

@@ -56,6 +56,14 @@ export class TestClient {
     return this.session.reply.take().toString('latin1');
   }
 
+  /**
+   * Replies that arrived outside a call of this client: pub/sub messages, or
+   * the reply of a blocked command that another client's write served.
+   */
+  pending(): Reply[] {
+    return this.drain();
+  }
+
   private drain(): Reply[] {
     const bytes = this.session.reply.take();
     if (bytes.length === 0) return [];
@@ -86,9 +94,10 @@ export class Harness {
     return this.time;
   }
 
-  /** Moves the fake clock forward by `ms`. */
+  /** Moves the fake clock forward by `ms`, timing out blocked clients whose deadline passed. */
   advance(ms: number): void {
     this.time += ms;
+    this.core.dispatcher.expireBlockedClients();
   }
 
   /** Returns and forgets the effects recorded so far. */
@@ -108,6 +117,8 @@ export class Harness {
       destroy: () => {
         client.closed = true;
       },
+      // Tests read pending replies themselves (TestClient.pending()).
+      requestFlush: () => {},
     };
     const session = this.core.openSession(transport);
     client = new TestClient(this.core, session);
