@@ -145,6 +145,30 @@ export function clientNameProblem(name: string): string | undefined {
   return undefined;
 }
 
+/**
+ * RESET -> +RESET. Returns the connection to its initial state: any MULTI
+ * discarded and WATCHed keys forgotten, every subscription dropped (without
+ * confirmations), RESP2, database 0, no name, and authenticated only if the
+ * default user needs no password. The library name and version stay (they
+ * describe the client behind the connection). The dispatcher runs RESET
+ * even between MULTI and EXEC.
+ */
+function reset(ctx: CommandContext): void {
+  const client = ctx.client;
+  client.transaction = null;
+  client.transactionFailed = false;
+  ctx.server.watches.unwatchAll(client);
+  ctx.server.pubsub.unsubscribeAll(client);
+  client.protocol = 2;
+  client.dbIndex = 0;
+  client.name = '';
+  if (ctx.server.config.get('requirepass') !== '') {
+    client.authenticated = false;
+    client.parser.authenticated = false;
+  }
+  ctx.reply.simple('RESET');
+}
+
 export const connectionCommands: CommandSpec[] = [
   defineCommand({
     name: 'ping',
@@ -233,5 +257,15 @@ export const connectionCommands: CommandSpec[] = [
       },
     ],
     handler: hello,
+  }),
+  defineCommand({
+    name: 'reset',
+    arity: 1,
+    flags: ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'],
+    group: 'connection',
+    summary: 'Resets the connection.',
+    since: '6.2.0',
+    complexity: 'O(1)',
+    handler: reset,
   }),
 ];
