@@ -7,14 +7,15 @@
  *   least once even when the table grows, shrinks or loses other entries
  *   between calls (deleting what was just returned is the common pattern); an
  *   entry may be visited twice.
- * - `randomSlot()`: a uniformly chosen bucket, then a uniform entry of its
- *   chain (SPOP, SRANDMEMBER, HRANDFIELD, ZRANDMEMBER), O(1) expected because
- *   the table keeps between 1/8 and 1 entries per bucket.
+ * - `randomSlot()`: a uniformly chosen entry (SPOP, SRANDMEMBER, HRANDFIELD,
+ *   ZRANDMEMBER), O(1) expected.
  *
  * Layout: separate chaining over a power-of-two `buckets` table holding slot
  * numbers + 1 (0 = empty chain); slots are parallel arrays (key, value, hash,
- * next) recycled through a free list. A slot number stays valid until that
- * entry is deleted: it is the cheap handle `slotOf`/`keyAt`/`valueAt` work on.
+ * next) recycled through a free list. A slot number is the cheap handle
+ * `slotOf`/`keyAt`/`valueAt` work on; it stays valid until the next
+ * `delete` or `clear` (any delete may shrink the table, and a shrink packs
+ * the slots so a dict that grew big and emptied gives its memory back).
  */
 
 const INITIAL_BUCKETS = 4;
@@ -77,7 +78,7 @@ export class Dict<V> {
     return slot === -1 ? undefined : this.values[slot];
   }
 
-  /** The slot of `key`, or -1 when absent. Valid until that entry is deleted. */
+  /** The slot of `key`, or -1 when absent. Valid until the next delete or clear. */
   slotOf(key: string): number {
     const hash = hashString(key);
     let s = this.buckets[hash & this.mask]!;
@@ -158,19 +159,19 @@ export class Dict<V> {
   }
 
   /**
-   * The slot of an entry chosen at random (uniform bucket among the non-empty
-   * ones, then uniform within its chain, as Redis's dictGetFairRandomKey is
-   * close to), or -1 when empty.
+   * The slot of an entry chosen uniformly at random, or -1 when empty.
+   * Rejection sampling over the slot arrays: a free slot is drawn again.
+   * Expected O(1): the arrays hold at most 8 slots per live entry (they
+   * never outgrow the bucket table, and the table shrinks, packing the
+   * slots, before fewer than 1/8 of its size are live).
    */
   randomSlot(): number {
     if (this.live === 0) return -1;
-    let s = 0;
-    while (s === 0) s = this.buckets[(Math.random() * this.buckets.length) | 0]!;
-    let length = 0;
-    for (let r = s; r !== 0; r = this.next[r - 1]!) length++;
-    let pick = (Math.random() * length) | 0;
-    while (pick-- > 0) s = this.next[s - 1]!;
-    return s - 1;
+    const keys = this.keys;
+    for (;;) {
+      const slot = (Math.random() * keys.length) | 0;
+      if (keys[slot] !== undefined) return slot;
+    }
   }
 
   /**
@@ -218,6 +219,19 @@ export class Dict<V> {
     }
   }
 
+  /** Calls `visit` with the slot of every entry in table order. Do not write while visiting. */
+  forEachSlot(visit: (slot: number) => void): void {
+    const buckets = this.buckets;
+    for (let b = 0; b < buckets.length; b++) {
+      for (let s = buckets[b]!; s !== 0; s = this.next[s - 1]!) visit(s - 1);
+    }
+  }
+
+  /** Number of buckets of the table (a power of two, at least 4). */
+  get bucketCount(): number {
+    return this.buckets.length;
+  }
+
   private insert(key: string, value: V, hash: number): void {
     if (this.live >= this.buckets.length) this.resize(this.buckets.length * 2);
     let slot: number;
@@ -249,17 +263,56 @@ export class Dict<V> {
     if (this.live === 0) this.clear();
   }
 
-  /** Halves the table when mostly empty (as Redis shrinks dicts), keeping random picks O(1). */
+  /**
+   * Shrinks the table when mostly empty (as Redis shrinks dicts), keeping
+   * random picks O(1), and packs the slot arrays down to the live entries:
+   * without that they would keep the length of the largest size ever held.
+   * Amortised O(1): a shrink needs 7/8 of the entries gone since the table
+   * last had its size.
+   */
   private maybeShrink(): void {
     const size = this.buckets.length;
     if (size > INITIAL_BUCKETS && this.live * 8 < size) {
       let target = size;
       while (target > INITIAL_BUCKETS && this.live * 8 < target) target >>>= 1;
-      this.resize(target);
+      this.rebuildPacked(target);
     }
   }
 
-  /** Relinks every entry into a table of `size` buckets. */
+  /** Rebuilds the table with `size` buckets and the live entries in slots 0..live-1 (slot numbers change). */
+  private rebuildPacked(size: number): void {
+    const oldBuckets = this.buckets;
+    const oldKeys = this.keys;
+    const oldValues = this.values;
+    const oldHashes = this.hashes;
+    const oldNext = this.next;
+    const buckets = new Int32Array(size);
+    const mask = size - 1;
+    const keys: Array<string | undefined> = [];
+    const values: Array<V | undefined> = [];
+    const hashes: number[] = [];
+    const next: number[] = [];
+    for (let b = 0; b < oldBuckets.length; b++) {
+      for (let s = oldBuckets[b]!; s !== 0; s = oldNext[s - 1]!) {
+        const hash = oldHashes[s - 1]!;
+        const bucket = hash & mask;
+        keys.push(oldKeys[s - 1]);
+        values.push(oldValues[s - 1]);
+        hashes.push(hash);
+        next.push(buckets[bucket]!);
+        buckets[bucket] = keys.length;
+      }
+    }
+    this.buckets = buckets;
+    this.mask = mask;
+    this.keys = keys;
+    this.values = values;
+    this.hashes = hashes;
+    this.next = next;
+    this.freeHead = 0;
+  }
+
+  /** Relinks every entry into a table of `size` buckets (slot numbers stay). */
   private resize(size: number): void {
     const old = this.buckets;
     const buckets = new Int32Array(size);
