@@ -278,3 +278,38 @@ describe('Dict.scan', () => {
     );
   });
 });
+
+describe('Dict iteration order', () => {
+  it('is insertion order: updates keep their place, deletes close the gap, across growth and shrinking', () => {
+    const dict = new Dict<number>();
+    const model: string[] = [];
+    for (let i = 0; i < 1000; i++) {
+      dict.set(`k${i}`, i);
+      model.push(`k${i}`);
+    }
+    dict.set('k10', -1); // update in place
+    for (let i = 0; i < 1000; i += 3) {
+      dict.delete(`k${i}`);
+      model.splice(model.indexOf(`k${i}`), 1);
+    }
+    for (let i = 0; i < 950; i++) {
+      if (dict.delete(`k${i}`)) model.splice(model.indexOf(`k${i}`), 1); // shrinks and packs on the way
+    }
+    dict.set('new', 1);
+    model.push('new');
+    expect([...dict.keysIterator()]).toEqual(model);
+    const visited: string[] = [];
+    dict.forEach((key) => visited.push(key));
+    expect(visited).toEqual(model);
+    expect([...dict.entries()].map(([key]) => key)).toEqual(model);
+  });
+
+  it('restarts cleanly after being emptied', () => {
+    const dict = new Dict<number>();
+    dict.set('a', 1);
+    dict.delete('a');
+    dict.set('b', 2);
+    dict.set('c', 3);
+    expect([...dict.keysIterator()]).toEqual(['b', 'c']);
+  });
+});

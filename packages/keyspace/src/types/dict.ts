@@ -9,10 +9,12 @@
  *   entry may be visited twice.
  * - `randomSlot()`: a uniformly chosen entry (SPOP, SRANDMEMBER, HRANDFIELD,
  *   ZRANDMEMBER), O(1) expected.
+ * - Iteration (`entries`, `forEach`, ...) in insertion order, as Redis's
+ *   listpack-encoded small hashes and sets list their elements.
  *
  * Layout: separate chaining over a power-of-two `buckets` table holding slot
  * numbers + 1 (0 = empty chain); slots are parallel arrays (key, value, hash,
- * next) recycled through a free list. A slot number is the cheap handle
+ * chain link, insertion-order links) recycled through a free list. A slot number is the cheap handle
  * `slotOf`/`keyAt`/`valueAt` work on; it stays valid until the next
  * `delete` or `clear` (any delete may shrink the table, and a shrink packs
  * the slots so a dict that grew big and emptied gives its memory back).
@@ -61,6 +63,11 @@ export class Dict<V> {
   private hashes: number[] = [];
   /** Next slot in the chain + 1 (0 = end); for free slots, the next free slot + 1. */
   private next: number[] = [];
+  /** Insertion order as a doubly linked list of slot + 1 (0 = none). */
+  private older: number[] = [];
+  private newer: number[] = [];
+  private oldest = 0;
+  private newest = 0;
   private freeHead = 0;
   private live = 0;
 
@@ -154,6 +161,10 @@ export class Dict<V> {
     this.values = [];
     this.hashes = [];
     this.next = [];
+    this.older = [];
+    this.newer = [];
+    this.oldest = 0;
+    this.newest = 0;
     this.freeHead = 0;
     this.live = 0;
   }
@@ -195,36 +206,33 @@ export class Dict<V> {
     return v;
   }
 
-  /** Every entry in table order. Do not write while iterating. */
+  /*
+   * Iteration is in insertion order (an update keeps an entry's place, a
+   * delete closes the gap): the order Redis's listpack encoding gives small
+   * hashes and sets, so HGETALL, HKEYS or SMEMBERS of a small collection
+   * answer what Redis answers.
+   */
+
+  /** Every entry in insertion order. Do not write while iterating. */
   *entries(): IterableIterator<[string, V]> {
-    for (let b = 0; b < this.buckets.length; b++) {
-      for (let s = this.buckets[b]!; s !== 0; s = this.next[s - 1]!) {
-        yield [this.keys[s - 1]!, this.values[s - 1] as V];
-      }
-    }
+    for (let s = this.oldest; s !== 0; s = this.newer[s - 1]!) yield [this.keys[s - 1]!, this.values[s - 1] as V];
   }
 
-  /** Every key in table order. Do not write while iterating. */
+  /** Every key in insertion order. Do not write while iterating. */
   *keysIterator(): IterableIterator<string> {
-    for (let b = 0; b < this.buckets.length; b++) {
-      for (let s = this.buckets[b]!; s !== 0; s = this.next[s - 1]!) yield this.keys[s - 1]!;
-    }
+    for (let s = this.oldest; s !== 0; s = this.newer[s - 1]!) yield this.keys[s - 1]!;
   }
 
-  /** Calls `visit` for every entry in table order (faster than the iterators). Do not write while visiting. */
+  /** Calls `visit` for every entry in insertion order (faster than the iterators). Do not write while visiting. */
   forEach(visit: (key: string, value: V) => void): void {
-    const buckets = this.buckets;
-    for (let b = 0; b < buckets.length; b++) {
-      for (let s = buckets[b]!; s !== 0; s = this.next[s - 1]!) visit(this.keys[s - 1]!, this.values[s - 1] as V);
-    }
+    const newer = this.newer;
+    for (let s = this.oldest; s !== 0; s = newer[s - 1]!) visit(this.keys[s - 1]!, this.values[s - 1] as V);
   }
 
-  /** Calls `visit` with the slot of every entry in table order. Do not write while visiting. */
+  /** Calls `visit` with the slot of every entry in insertion order. Do not write while visiting. */
   forEachSlot(visit: (slot: number) => void): void {
-    const buckets = this.buckets;
-    for (let b = 0; b < buckets.length; b++) {
-      for (let s = buckets[b]!; s !== 0; s = this.next[s - 1]!) visit(s - 1);
-    }
+    const newer = this.newer;
+    for (let s = this.oldest; s !== 0; s = newer[s - 1]!) visit(s - 1);
   }
 
   /** Number of buckets of the table (a power of two, at least 4). */
@@ -244,10 +252,17 @@ export class Dict<V> {
       this.values.push(undefined);
       this.hashes.push(0);
       this.next.push(0);
+      this.older.push(0);
+      this.newer.push(0);
     }
     this.keys[slot] = key;
     this.values[slot] = value;
     this.hashes[slot] = hash;
+    this.older[slot] = this.newest;
+    this.newer[slot] = 0;
+    if (this.newest !== 0) this.newer[this.newest - 1] = slot + 1;
+    else this.oldest = slot + 1;
+    this.newest = slot + 1;
     const bucket = hash & this.mask;
     this.next[slot] = this.buckets[bucket]!;
     this.buckets[bucket] = slot + 1;
@@ -255,6 +270,12 @@ export class Dict<V> {
   }
 
   private release(slot: number): void {
+    const older = this.older[slot]!;
+    const newer = this.newer[slot]!;
+    if (older !== 0) this.newer[older - 1] = newer;
+    else this.oldest = newer;
+    if (newer !== 0) this.older[newer - 1] = older;
+    else this.newest = older;
     this.keys[slot] = undefined;
     this.values[slot] = undefined;
     this.next[slot] = this.freeHead;
@@ -279,36 +300,46 @@ export class Dict<V> {
     }
   }
 
-  /** Rebuilds the table with `size` buckets and the live entries in slots 0..live-1 (slot numbers change). */
+  /**
+   * Rebuilds the table with `size` buckets and the live entries in slots
+   * 0..live-1, in insertion order (slot numbers change, the order does not).
+   */
   private rebuildPacked(size: number): void {
-    const oldBuckets = this.buckets;
     const oldKeys = this.keys;
     const oldValues = this.values;
     const oldHashes = this.hashes;
-    const oldNext = this.next;
+    const oldNewer = this.newer;
     const buckets = new Int32Array(size);
     const mask = size - 1;
     const keys: Array<string | undefined> = [];
     const values: Array<V | undefined> = [];
     const hashes: number[] = [];
     const next: number[] = [];
-    for (let b = 0; b < oldBuckets.length; b++) {
-      for (let s = oldBuckets[b]!; s !== 0; s = oldNext[s - 1]!) {
-        const hash = oldHashes[s - 1]!;
-        const bucket = hash & mask;
-        keys.push(oldKeys[s - 1]);
-        values.push(oldValues[s - 1]);
-        hashes.push(hash);
-        next.push(buckets[bucket]!);
-        buckets[bucket] = keys.length;
-      }
+    const older: number[] = [];
+    const newer: number[] = [];
+    for (let s = this.oldest; s !== 0; s = oldNewer[s - 1]!) {
+      const hash = oldHashes[s - 1]!;
+      const bucket = hash & mask;
+      keys.push(oldKeys[s - 1]);
+      values.push(oldValues[s - 1]);
+      hashes.push(hash);
+      next.push(buckets[bucket]!);
+      const slotPlusOne = keys.length;
+      buckets[bucket] = slotPlusOne;
+      older.push(slotPlusOne - 1);
+      newer.push(slotPlusOne + 1);
     }
+    if (newer.length !== 0) newer[newer.length - 1] = 0;
     this.buckets = buckets;
     this.mask = mask;
     this.keys = keys;
     this.values = values;
     this.hashes = hashes;
     this.next = next;
+    this.older = older;
+    this.newer = newer;
+    this.oldest = keys.length === 0 ? 0 : 1;
+    this.newest = keys.length;
     this.freeHead = 0;
   }
 
