@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ReplyTooLargeError } from './errors.js';
 import { encodeCommand, ReplyWriter } from './reply-writer.js';
 import { formatDouble, formatDoubleShortest } from './double.js';
 
@@ -207,5 +208,19 @@ describe('bulkFrom', () => {
     expect(w.take().toString('latin1')).toBe(
       `$5\r\nhello\r\n$0\r\n\r\n$40\r\n${'x\r\n\x00'.repeat(10)}\r\n`,
     );
+  });
+});
+
+describe('ReplyWriter.maxLength', () => {
+  it('refuses a write that would leave more than maxLength bytes pending, writing nothing of it', () => {
+    const w = new ReplyWriter(64);
+    w.maxLength = 100;
+    w.bulk('x'.repeat(50));
+    const before = w.length;
+    expect(() => w.bulk('y'.repeat(60))).toThrow(ReplyTooLargeError);
+    expect(w.length).toBe(before);
+    w.truncate(0);
+    w.bulk('z'.repeat(90));
+    expect(w.length).toBe(97);
   });
 });

@@ -1,4 +1,5 @@
 import { digitCount, EMPTY_BUFFER, writeDigits, writeLatin1 } from './bytes.js';
+import { ReplyTooLargeError } from './errors.js';
 import { formatDouble } from './double.js';
 
 /** take() copies out at most this many bytes; above it, it hands over the internal buffer (measured crossover ~4 KiB). */
@@ -41,6 +42,12 @@ export interface BulkSource {
 export class ReplyWriter {
   /** RESP version of the connection. */
   protocol: 2 | 3 = 2;
+  /**
+   * Most bytes that may be pending at once; a write beyond it throws
+   * ReplyTooLargeError and writes nothing (a bound on what one command can
+   * make the process allocate, e.g. SRANDMEMBER with a count of -10^15).
+   */
+  maxLength = Number.MAX_SAFE_INTEGER;
   private buf: Buffer;
   private len = 0;
   private readonly initialCapacity: number;
@@ -327,7 +334,10 @@ export class ReplyWriter {
   private reserve(n: number): Buffer {
     const need = this.len + n;
     if (need <= this.buf.length) return this.buf;
-    const grown = Buffer.allocUnsafeSlow(Math.max(need, this.buf.length * 2, this.initialCapacity));
+    if (need > this.maxLength) throw new ReplyTooLargeError(this.maxLength);
+    const grown = Buffer.allocUnsafeSlow(
+      Math.min(Math.max(need, this.buf.length * 2, this.initialCapacity), Math.max(need, this.maxLength)),
+    );
     this.buf.copy(grown, 0, 0, this.len);
     this.buf = grown;
     return grown;

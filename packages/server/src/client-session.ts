@@ -2,6 +2,15 @@ import { ReplyWriter, RequestParser } from '@aki/resp-codec';
 import type { ClientSubscriptions } from './pubsub.js';
 import type { CommandSpec } from './commands/types.js';
 
+/**
+ * Most reply bytes a client may have pending at once. Redis sets no limit for
+ * normal clients (client-output-buffer-limit normal 0 0 0) and will try to
+ * build any reply asked for, e.g. SRANDMEMBER k -1000000000000000, until the
+ * machine runs out of memory; aki refuses the command instead (the dispatcher
+ * answers ERR_REPLY_TOO_LARGE). 1 GiB is far above any reply a client can use.
+ */
+export const MAX_PENDING_REPLY_BYTES = 1024 * 1024 * 1024;
+
 /** A command queued between MULTI and EXEC, already checked for existence and arity. */
 export interface QueuedCommand {
   readonly spec: CommandSpec;
@@ -70,6 +79,7 @@ export class ClientSession {
     this.authenticated = options.authenticated;
     this.lastInteraction = createdAt;
     this.reply = new ReplyWriter();
+    this.reply.maxLength = MAX_PENDING_REPLY_BYTES;
     this.parser = new RequestParser({ maxBulkLength: options.maxBulkLength });
     this.parser.authenticated = options.authenticated;
   }

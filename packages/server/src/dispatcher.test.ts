@@ -409,3 +409,17 @@ describe('sessions opened on a custom transport', () => {
     expect(locked.authenticated).toBe(false);
   });
 });
+
+describe('replies larger than the pending-output limit', () => {
+  it('are refused with an error, the partial reply dropped, and the client keeps working', () => {
+    const h = new Harness();
+    const c = h.connect();
+    c.session.reply.maxLength = 100_000; // the server's limit is 1 GiB; a small one keeps the test fast
+    c.call('SADD', 's', 'a', 'b', 'c');
+    expect(c.call('SRANDMEMBER', 's', '-1000000000000')).toEqual(
+      new ReplyError('ERR the reply would exceed 100000 bytes of pending output; ask for fewer elements'),
+    );
+    expect(c.call('PING')).toBe('PONG');
+    expect((c.call('SRANDMEMBER', 's', '-5') as string[]).length).toBe(5);
+  });
+});

@@ -1,5 +1,5 @@
 import type { Database } from '@aki/keyspace';
-import type { ReplyWriter } from '@aki/resp-codec';
+import { ReplyTooLargeError, type ReplyWriter } from '@aki/resp-codec';
 import type { ClientSession } from './client-session.js';
 import type { BlockRequest, CommandContext, CommandSpec } from './commands/types.js';
 import { Err } from './errors.js';
@@ -109,9 +109,13 @@ export class Dispatcher {
     try {
       spec.handler!(context, argv);
     } catch (error) {
-      server.logger.error({ err: error, command: spec.name }, 'internal error while running a command');
       reply.truncate(replyStart);
-      context.error(Err.internal);
+      if (error instanceof ReplyTooLargeError) {
+        context.error(Err.replyTooLarge(error.limit));
+      } else {
+        server.logger.error({ err: error, command: spec.name }, 'internal error while running a command');
+        context.error(Err.internal);
+      }
     } finally {
       server.propagator.endCommand();
     }

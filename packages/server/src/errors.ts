@@ -25,6 +25,8 @@ export const Err = {
   noProto: 'NOPROTO unsupported protocol version',
   loading: 'LOADING Redis is loading the dataset in memory',
   internal: 'ERR internal error',
+  replyTooLarge: (limit: number) =>
+    `ERR the reply would exceed ${limit} bytes of pending output; ask for fewer elements`,
   timeoutNegative: 'ERR timeout is negative',
   timeoutNotFloat: 'ERR timeout is not a float or out of range',
   timeoutOutOfRange: 'ERR timeout is out of range',
