@@ -14,7 +14,8 @@ export {
   type ValueType,
 } from './values.js';
 export { DEFAULT_ENCODING_LIMITS, GrowthMarks, type EncodingLimits } from './types/encoding.js';
-export { Dict, hashString } from './types/dict.js';
+export { Dict } from './types/dict.js';
+export { hashString } from './hash-table.js';
 export { ListValue } from './types/list.js';
 export { HashValue } from './types/hash.js';
 export { SetValue } from './types/set.js';

@@ -1,4 +1,5 @@
 import { constants as bufferConstants } from 'node:buffer';
+import { hashString, nextScanCursor } from './hash-table.js';
 import type { StoredValue } from './values.js';
 
 /**
@@ -59,35 +60,10 @@ const RAW_FLAG = 0x40000000;
 /** Byte offset of the expiry double within a record. */
 const EXPIRY_BYTE = 24;
 
-/** Per-process seed, so clients cannot precompute keys that collide in every server. */
-const HASH_SEED = (Math.random() * 0x100000000) | 0;
-
-function hashKey(key: string): number {
-  let h = 0x811c9dc5 ^ HASH_SEED;
-  for (let i = 0; i < key.length; i++) {
-    h ^= key.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  // Final avalanche so low bits (the bucket index) depend on every byte.
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  return h | 0;
-}
-
 const align8 = (n: number): number => (n + 7) & ~7;
 
 /** The 30-bit access field for unix `seconds` (clamped to the representable range). */
 const accessStamp = (seconds: number): number => Math.min(Math.max(seconds - ACCESS_EPOCH, 0), ACCESS_MASK);
-
-/** Reverses the bits of a 32-bit unsigned value (for the SCAN cursor). */
-function reverseBits(v: number): number {
-  v = ((v >>> 1) & 0x55555555) | ((v & 0x55555555) << 1);
-  v = ((v >>> 2) & 0x33333333) | ((v & 0x33333333) << 2);
-  v = ((v >>> 4) & 0x0f0f0f0f) | ((v & 0x0f0f0f0f) << 4);
-  v = ((v >>> 8) & 0x00ff00ff) | ((v & 0x00ff00ff) << 8);
-  return ((v >>> 16) | (v << 16)) >>> 0;
-}
 
 export class StringStore {
   private buckets = new Int32Array(INITIAL_BUCKETS);
@@ -103,7 +79,7 @@ export class StringStore {
   /** Number of keys with an expiry time. */
   expiringCount = 0;
   private lastHashedKey = '';
-  private lastHash = hashKey('');
+  private lastHash = hashString('');
 
   /** Number of keys. */
   get size(): number {
@@ -282,10 +258,7 @@ export class StringStore {
         seen++;
         ref = next;
       }
-      v = (v | ~mask) >>> 0;
-      v = reverseBits(v);
-      v = (v + 1) >>> 0;
-      v = reverseBits(v);
+      v = nextScanCursor(v, mask);
     } while (v !== 0 && seen < count);
     return v;
   }
@@ -321,7 +294,7 @@ export class StringStore {
    */
   private hashOf(key: string): number {
     if (key === this.lastHashedKey) return this.lastHash;
-    const hash = hashKey(key);
+    const hash = hashString(key);
     this.lastHashedKey = key;
     this.lastHash = hash;
     return hash;

@@ -20,40 +20,9 @@
  * the slots so a dict that grew big and emptied gives its memory back).
  */
 
+import { hashString, nextScanCursor } from '../hash-table.js';
+
 const INITIAL_BUCKETS = 4;
-
-/** Per-process seed, so clients cannot precompute colliding fields. */
-const HASH_SEED = (Math.random() * 0x100000000) | 0;
-
-/** FNV-1a over the key's chars (latin1: one byte each) with a final avalanche. */
-export function hashString(key: string): number {
-  let h = 0x811c9dc5 ^ HASH_SEED;
-  for (let i = 0; i < key.length; i++) {
-    h ^= key.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  return h | 0;
-}
-
-/** Reverses the bits of a 32-bit unsigned value (the SCAN cursor increment). */
-export function reverseBits(v: number): number {
-  v = ((v >>> 1) & 0x55555555) | ((v & 0x55555555) << 1);
-  v = ((v >>> 2) & 0x33333333) | ((v & 0x33333333) << 2);
-  v = ((v >>> 4) & 0x0f0f0f0f) | ((v & 0x0f0f0f0f) << 4);
-  v = ((v >>> 8) & 0x00ff00ff) | ((v & 0x00ff00ff) << 8);
-  return ((v >>> 16) | (v << 16)) >>> 0;
-}
-
-/** The cursor after bucket `v` of a table with `mask`: Redis's reverse-binary increment. */
-export function nextScanCursor(v: number, mask: number): number {
-  v = (v | ~mask) >>> 0;
-  v = reverseBits(v);
-  v = (v + 1) >>> 0;
-  return reverseBits(v);
-}
 
 export class Dict<V> {
   private buckets = new Int32Array(INITIAL_BUCKETS);
