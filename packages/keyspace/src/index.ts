@@ -20,6 +20,7 @@ export { ListValue } from './types/list.js';
 export { HashValue } from './types/hash.js';
 export { SetValue } from './types/set.js';
 export { SortedSetValue } from './types/sorted-set.js';
+export { LexBound, type LexRange, type ScoreRange } from './types/skiplist.js';
 export { compileGlob, globMatch, GLOB_MAX_NESTING } from './glob.js';
 export { digestDataset, digestValue, formatScore, ZERO_DIGEST } from './digest.js';
 export type { DigestSource, DigestValue, DigestView } from './digest.js';
