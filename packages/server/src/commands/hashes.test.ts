@@ -630,37 +630,6 @@ describe('OBJECT ENCODING of hashes', () => {
   });
 });
 
-describe('the command table', () => {
-  it('has Redis 7 arity, flags and key positions for every hash command', () => {
-    const expected: Record<string, [number, string[]]> = {
-      hset: [-4, ['write', 'denyoom', 'fast']],
-      hsetnx: [4, ['write', 'denyoom', 'fast']],
-      hget: [3, ['readonly', 'fast']],
-      hmget: [-3, ['readonly', 'fast']],
-      hmset: [-4, ['write', 'denyoom', 'fast']],
-      hgetall: [2, ['readonly']],
-      hdel: [-3, ['write', 'fast']],
-      hexists: [3, ['readonly', 'fast']],
-      hlen: [2, ['readonly', 'fast']],
-      hstrlen: [3, ['readonly', 'fast']],
-      hkeys: [2, ['readonly']],
-      hvals: [2, ['readonly']],
-      hincrby: [4, ['write', 'denyoom', 'fast']],
-      hincrbyfloat: [4, ['write', 'denyoom', 'fast']],
-      hrandfield: [-2, ['readonly']],
-      hscan: [-3, ['readonly']],
-    };
-    for (const [name, [arityValue, flags]] of Object.entries(expected)) {
-      const info = (c.call('COMMAND', 'INFO', name) as Reply[][])[0]!;
-      expect(info[0]).toBe(name);
-      expect(info[1]).toBe(arityValue);
-      expect(info[2]).toEqual(flags);
-      expect(info.slice(3, 6)).toEqual([1, 1, 1]);
-      expect(info[6]).toContain('@hash');
-    }
-  });
-});
-
 // ---------------------------------------------------------------------------
 // Randomized model test
 
