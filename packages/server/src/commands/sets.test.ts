@@ -230,8 +230,9 @@ describe('SPOP', () => {
     c.call('SET', 'str', 'v');
     expect(c.call('SPOP', 'nokey', '-1')).toEqual(err('ERR value is out of range, must be positive'));
     expect(c.call('SPOP', 'str', '-1')).toEqual(err('ERR value is out of range, must be positive'));
-    expect(c.call('SPOP', 'str', 'abc')).toEqual(NOT_INTEGER);
-    expect(c.call('SPOP', 'nokey', '1.5')).toEqual(NOT_INTEGER);
+    expect(c.call('SPOP', 'str', 'abc')).toEqual(err('ERR value is out of range, must be positive'));
+    expect(c.call('SPOP', 'nokey', '1.5')).toEqual(err('ERR value is out of range, must be positive'));
+    expect(c.call('SPOP', 'nokey', '99999999999999999999')).toEqual(err('ERR value is out of range, must be positive'));
     expect(c.call('SPOP', 'str', '1', '2')).toEqual(SYNTAX);
     expect(c.call('SPOP', 'nokey', '0')).toEqual([]);
     expect(c.call('SPOP', 'nokey', '9223372036854775807')).toEqual([]);

@@ -333,8 +333,8 @@ function spop(ctx: CommandContext, argv: string[]): void {
     return;
   }
   const count = parseInteger(argv[2]!);
-  if (count === undefined) return ctx.error(Err.notInteger);
-  if (count < 0) return ctx.error(ERR_COUNT_NOT_POSITIVE);
+  // Redis reads the count as a positive long: non-integers get the same error as negatives.
+  if (count === undefined || count < 0) return ctx.error(ERR_COUNT_NOT_POSITIVE);
   const set = writeSet(ctx, key);
   if (set === null) return;
   if (set === undefined || count === 0) return ctx.reply.setHeader(0);
