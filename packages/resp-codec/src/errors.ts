@@ -11,18 +11,6 @@ export class ProtocolError extends Error {
   override name = 'ProtocolError';
 }
 
-/**
- * Thrown by ReplyWriter when pending output would exceed its `maxLength`:
- * the caller should drop the partial reply (`truncate`) and answer an error.
- */
-export class ReplyTooLargeError extends RangeError {
-  override name = 'ReplyTooLargeError';
-
-  constructor(readonly limit: number) {
-    super(`reply exceeds ${limit} bytes`);
-  }
-}
-
 /** Builds a ProtocolError carrying `ERR Protocol error: <detail>`. */
 export function protocolError(detail: string): ProtocolError {
   return new ProtocolError(`ERR Protocol error: ${detail}`);

@@ -1,4 +1,4 @@
-export { ProtocolError, ReplyTooLargeError } from './errors.js';
+export { ProtocolError } from './errors.js';
 export { MAX_ARGUMENT_LENGTH, RequestParser, type RequestParserOptions } from './request-parser.js';
 export { splitArgs } from './split-args.js';
 export {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { ReplyTooLargeError } from './errors.js';
 import { encodeCommand, ReplyWriter } from './reply-writer.js';
 import { formatDouble, formatDoubleShortest } from './double.js';
 
@@ -212,15 +211,23 @@ describe('bulkFrom', () => {
 });
 
 describe('ReplyWriter.maxLength', () => {
-  it('refuses a write that would leave more than maxLength bytes pending, writing nothing of it', () => {
+  it('discards everything pending once a write would pass maxLength, and says so', () => {
     const w = new ReplyWriter(64);
     w.maxLength = 100;
     w.bulk('x'.repeat(50));
-    const before = w.length;
-    expect(() => w.bulk('y'.repeat(60))).toThrow(ReplyTooLargeError);
-    expect(w.length).toBe(before);
+    expect(w.overflowed).toBe(false);
+    w.bulk('y'.repeat(60));
+    expect(w.overflowed).toBe(true);
+    expect(w.length).toBe(67); // only the write that overflowed ($60\r\n...\r\n): memory stays bounded
+    for (let i = 0; i < 1000; i++) w.bulk('z'.repeat(40));
+    expect(w.length).toBeLessThanOrEqual(100);
+  });
+
+  it('does not keep a buffer grown for one huge reply', () => {
+    const w = new ReplyWriter(64);
+    w.bulk('x'.repeat(2_000_000));
     w.truncate(0);
-    w.bulk('z'.repeat(90));
-    expect(w.length).toBe(97);
+    w.simple('OK');
+    expect(w.take().toString()).toBe('+OK\r\n');
   });
 });

@@ -1,9 +1,10 @@
 import { digitCount, EMPTY_BUFFER, writeDigits, writeLatin1 } from './bytes.js';
-import { ReplyTooLargeError } from './errors.js';
 import { formatDouble } from './double.js';
 
 /** take() copies out at most this many bytes; above it, it hands over the internal buffer (measured crossover ~4 KiB). */
 const COPY_OUT_LIMIT = 4096;
+/** A buffer larger than this is released once its output is gone, not kept for the next small reply. */
+const RETAINED_CAPACITY = 1024 * 1024;
 
 const PLUS = 43;
 const MINUS = 45;
@@ -43,11 +44,14 @@ export class ReplyWriter {
   /** RESP version of the connection. */
   protocol: 2 | 3 = 2;
   /**
-   * Most bytes that may be pending at once; a write beyond it throws
-   * ReplyTooLargeError and writes nothing (a bound on what one command can
-   * make the process allocate, e.g. SRANDMEMBER with a count of -10^15).
+   * Most bytes that may be pending at once (an output-buffer limit). A write
+   * that would pass it discards everything pending and sets `overflowed`;
+   * writing goes on into the reused buffer, so memory stays bounded while the
+   * command that overflowed runs to its end. The owner must then drop the
+   * connection: its reply stream is lost.
    */
   maxLength = Number.MAX_SAFE_INTEGER;
+  private lostOutput = false;
   private buf: Buffer;
   private len = 0;
   private readonly initialCapacity: number;
@@ -61,6 +65,11 @@ export class ReplyWriter {
   /** Bytes pending. */
   get length(): number {
     return this.len;
+  }
+
+  /** True once pending output passed `maxLength` and was discarded (see there). */
+  get overflowed(): boolean {
+    return this.lostOutput;
   }
 
   /**
@@ -78,6 +87,8 @@ export class ReplyWriter {
     if (n <= COPY_OUT_LIMIT) {
       const out = Buffer.allocUnsafe(n);
       this.buf.copy(out, 0, 0, n);
+      // A buffer grown for one huge reply is not kept for small ones.
+      if (this.buf.length > RETAINED_CAPACITY) this.buf = EMPTY_BUFFER;
       return out;
     }
     const out = this.buf.subarray(0, n);
@@ -88,6 +99,7 @@ export class ReplyWriter {
   /** Drops everything written after the first `length` pending bytes (e.g. a half-written reply). */
   truncate(length: number): void {
     if (length >= 0 && length < this.len) this.len = length;
+    if (this.len === 0 && this.buf.length > RETAINED_CAPACITY) this.buf = EMPTY_BUFFER;
   }
 
   /** `+OK\r\n` */
@@ -332,9 +344,13 @@ export class ReplyWriter {
 
   /** Ensures room for `n` more bytes; returns the (possibly new) buffer. */
   private reserve(n: number): Buffer {
-    const need = this.len + n;
+    let need = this.len + n;
+    if (need > this.maxLength) {
+      this.lostOutput = true;
+      this.len = 0;
+      need = n;
+    }
     if (need <= this.buf.length) return this.buf;
-    if (need > this.maxLength) throw new ReplyTooLargeError(this.maxLength);
     const grown = Buffer.allocUnsafeSlow(
       Math.min(Math.max(need, this.buf.length * 2, this.initialCapacity), Math.max(need, this.maxLength)),
     );

@@ -80,3 +80,28 @@ describe('BlockedClients', () => {
     expect(blocked.expiredAt(Number.MAX_SAFE_INTEGER)).toEqual([]);
   });
 });
+
+describe('BlockedClients deadlines', () => {
+  it('expires many clients in deadline order, skipping those that left', () => {
+    const blocked = new BlockedClients();
+    const clients = Array.from({ length: 1000 }, (_, i) => client(i));
+    const deadlines = clients.map((_, i) => 1000 + ((i * 7919) % 1000));
+    clients.forEach((c, i) => blocked.block(c, 0, request([`k${i}`], deadlines[i])));
+    for (let i = 0; i < 1000; i += 2) blocked.remove(clients[i]!);
+    const expired = blocked.expiredAt(1500).map((w) => w.request.deadline);
+    expect(expired).toEqual([...expired].sort((a, b) => a - b));
+    expect(expired).toEqual(deadlines.filter((d, i) => i % 2 === 1 && d <= 1500).sort((a, b) => a - b));
+    for (const w of blocked.waitersOf(0, 'k1')) blocked.remove(w.client);
+    expect(blocked.nextDeadline()).toBeGreaterThan(1500);
+  });
+
+  it('forgets an old deadline when the same client blocks again', () => {
+    const blocked = new BlockedClients();
+    const a = client(1);
+    blocked.block(a, 0, request(['k'], 100));
+    blocked.remove(a);
+    blocked.block(a, 0, request(['k'], 500));
+    expect(blocked.nextDeadline()).toBe(500);
+    expect(blocked.expiredAt(200)).toEqual([]);
+  });
+});

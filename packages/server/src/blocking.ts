@@ -1,5 +1,6 @@
 import type { ClientSession } from './client-session.js';
 import type { BlockRequest } from './commands/types.js';
+import { keyId } from './key-changes.js';
 
 /** One client parked in a blocking command (BLPOP, BLMOVE, BZPOPMIN, ...). */
 export interface BlockedClient {
@@ -25,6 +26,11 @@ export class BlockedClients {
   private readonly byClient = new Map<ClientSession, BlockedClient>();
   /** Ready keys not yet served, as "<db>:<key>" -> [db, key], in the order they became ready. */
   private ready = new Map<string, readonly [number, string]>();
+  /**
+   * Entries with a deadline, earliest first. Removal is lazy: an entry whose
+   * client is no longer blocked on it is skipped when it reaches the top.
+   */
+  private readonly deadlines = new DeadlineHeap();
 
   /** True when no client is blocked (the common case: changes cost one check). */
   get isEmpty(): boolean {
@@ -53,6 +59,7 @@ export class BlockedClients {
   block(client: ClientSession, dbIndex: number, request: BlockRequest): void {
     const entry: BlockedClient = { client, dbIndex, request };
     this.byClient.set(client, entry);
+    if (request.deadline !== 0) this.deadlines.push(entry);
     for (const key of new Set(request.keys)) {
       const id = keyId(dbIndex, key);
       const queue = this.waiting.get(id);
@@ -104,25 +111,68 @@ export class BlockedClients {
     return [...(this.waiting.get(keyId(dbIndex, key)) ?? [])];
   }
 
-  /** The clients whose deadline is at or before `now`. */
+  /** The clients whose deadline is at or before `now`, earliest first (O(k log n) for k of them). */
   expiredAt(now: number): BlockedClient[] {
     const expired: BlockedClient[] = [];
-    for (const entry of this.byClient.values()) {
-      const deadline = entry.request.deadline;
-      if (deadline !== 0 && deadline <= now) expired.push(entry);
+    for (let top = this.liveTop(); top !== undefined && top.request.deadline <= now; top = this.liveTop()) {
+      this.deadlines.pop();
+      expired.push(top);
     }
     return expired;
   }
 
   /** The earliest deadline of any blocked client, or undefined when none has one. */
   nextDeadline(): number | undefined {
-    let next: number | undefined;
-    for (const entry of this.byClient.values()) {
-      const deadline = entry.request.deadline;
-      if (deadline !== 0 && (next === undefined || deadline < next)) next = deadline;
+    return this.liveTop()?.request.deadline;
+  }
+
+  /** The heap's top after dropping entries whose client left (or blocked again since). */
+  private liveTop(): BlockedClient | undefined {
+    for (let top = this.deadlines.peek(); top !== undefined; top = this.deadlines.peek()) {
+      if (this.byClient.get(top.client) === top) return top;
+      this.deadlines.pop();
     }
-    return next;
+    return undefined;
   }
 }
 
-const keyId = (dbIndex: number, key: string): string => `${dbIndex}:${key}`;
+/** A binary min-heap of blocked clients by deadline. */
+class DeadlineHeap {
+  private readonly items: BlockedClient[] = [];
+
+  peek(): BlockedClient | undefined {
+    return this.items[0];
+  }
+
+  push(entry: BlockedClient): void {
+    const items = this.items;
+    let i = items.push(entry) - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (items[parent]!.request.deadline <= entry.request.deadline) break;
+      items[i] = items[parent]!;
+      i = parent;
+    }
+    items[i] = entry;
+  }
+
+  pop(): BlockedClient | undefined {
+    const items = this.items;
+    const top = items[0];
+    const last = items.pop();
+    if (items.length === 0 || last === undefined) return top;
+    let i = 0;
+    const deadline = last.request.deadline;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= items.length) break;
+      if (child + 1 < items.length && items[child + 1]!.request.deadline < items[child]!.request.deadline) child++;
+      if (items[child]!.request.deadline >= deadline) break;
+      items[i] = items[child]!;
+      i = child;
+    }
+    items[i] = last;
+    return top;
+  }
+}
+

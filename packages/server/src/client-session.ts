@@ -4,10 +4,10 @@ import type { CommandSpec } from './commands/types.js';
 
 /**
  * Most reply bytes a client may have pending at once. Redis sets no limit for
- * normal clients (client-output-buffer-limit normal 0 0 0) and will try to
- * build any reply asked for, e.g. SRANDMEMBER k -1000000000000000, until the
- * machine runs out of memory; aki refuses the command instead (the dispatcher
- * answers ERR_REPLY_TOO_LARGE). 1 GiB is far above any reply a client can use.
+ * normal clients (client-output-buffer-limit normal 0 0 0), so one command
+ * can make it allocate without bound; aki closes a client whose pending
+ * output passes 1 GiB (see dropOverflowedClient), far above any reply a
+ * client can use.
  */
 export const MAX_PENDING_REPLY_BYTES = 1024 * 1024 * 1024;
 

@@ -2,6 +2,8 @@ import type { Socket } from 'node:net';
 import { ProtocolError } from '@aki/resp-codec';
 import type { ClientSession, ClientTransport } from './client-session.js';
 import type { ServerCore } from './core.js';
+import { dropOverflowedClient } from './dispatcher.js';
+import type { ServerState } from './server-state.js';
 
 /** Commands run for one client before yielding the event loop to others. */
 const COMMANDS_PER_TURN = 4096;
@@ -9,6 +11,13 @@ const COMMANDS_PER_TURN = 4096;
 const OUTPUT_PAUSE_BYTES = 16 * 1024 * 1024;
 /** A client that has not authenticated may buffer at most this much unparsed input. */
 const UNAUTHENTICATED_QUERY_LIMIT = 1024 * 1024;
+/**
+ * A subscriber that lets this much output queue up unread is disconnected:
+ * Redis's default hard limit for pub/sub clients (client-output-buffer-limit
+ * pubsub 32mb 8mb 60; aki applies the hard limit only). Without it one slow
+ * subscriber makes the server buffer every message for it without bound.
+ */
+const PUBSUB_OUTPUT_LIMIT_BYTES = 32 * 1024 * 1024;
 /** "Possible SECURITY ATTACK" is logged at most this often. */
 const SECURITY_WARNING_INTERVAL_MS = 60_000;
 
@@ -67,6 +76,8 @@ export class Connection implements ClientTransport {
   destroy(): void {
     this.session.closing = true;
     this.socket.destroy();
+    // At once, not on 'close': a client killed mid-batch must not be served a pop meanwhile.
+    this.core.closeSession(this.session);
   }
 
   requestFlush(): void {
@@ -128,6 +139,9 @@ export class Connection implements ClientTransport {
         dispatcher.execute(session, argv);
         processed++;
       }
+      // A blocked client's input stays unparsed until it is served: the parser
+      // must own it, as the shared read buffer is reused by the next read.
+      if (session.blocked) parser.compact();
     } catch (error) {
       if (!(error instanceof ProtocolError)) {
         // A bug, not bad input: drop this client, keep the server and everyone else.
@@ -199,12 +213,16 @@ export class Connection implements ClientTransport {
 
   private flush(): void {
     const reply = this.session.reply;
+    if (reply.overflowed) return dropOverflowedClient(this.core.state, this.session);
     if (reply.length !== 0 && !this.socket.destroyed) {
       const bytes = reply.take();
       const stats = this.core.state.stats;
       stats.netOutputBytes += bytes.length;
       if (bytes.length > stats.recentMaxOutputBuffer) stats.recentMaxOutputBuffer = bytes.length;
       this.socket.write(bytes);
+      if (this.session.subscriptions !== null && this.socket.writableLength > PUBSUB_OUTPUT_LIMIT_BYTES) {
+        return dropSlowSubscriber(this.core.state, this.session, this.socket.writableLength);
+      }
       if (this.socket.writableLength > OUTPUT_PAUSE_BYTES && !this.pausedForOutput) {
         this.pausedForOutput = true;
         this.socket.pause();
@@ -223,6 +241,13 @@ export class Connection implements ClientTransport {
     this.session.closing = true;
     this.core.closeSession(this.session);
   }
+}
+
+function dropSlowSubscriber(state: ServerState, session: ClientSession, queued: number): void {
+  state.logger.warn(
+    `Client id=${session.id} addr=${session.transport.remoteAddress} closed for overcoming of output buffer limits (pubsub: ${queued} bytes queued unread).`,
+  );
+  session.transport.destroy();
 }
 
 /** Text of the -DENIED reply sent to remote clients in protected mode. */

@@ -59,8 +59,8 @@ export class ServerCore {
         if (!watches.isEmpty) watches.keyChanged(dbIndex, key);
         if (!blocking.isEmpty) blocking.keyChanged(dbIndex, key);
       },
+      // WATCH hears of these from the commands themselves, before they act (databaseWillChange).
       databaseChanged(dbIndex) {
-        watches.databaseChanged(dbIndex);
         blocking.databaseChanged(dbIndex);
       },
     };

@@ -1,5 +1,5 @@
 import type { Database } from '@aki/keyspace';
-import { ReplyTooLargeError, type ReplyWriter } from '@aki/resp-codec';
+import type { ReplyWriter } from '@aki/resp-codec';
 import type { ClientSession } from './client-session.js';
 import type { BlockRequest, CommandContext, CommandSpec } from './commands/types.js';
 import { Err } from './errors.js';
@@ -91,7 +91,11 @@ export class Dispatcher {
 
   /** Runs one queued command of a transaction (see ServerState.runQueued). */
   runQueued(client: ClientSession, spec: CommandSpec, argv: string[], now: number): void {
+    // The queued command shares EXEC's context: EXEC's own outcome must survive it.
+    const context = client.executionContext as ExecutionContext;
+    const execFailed = context.failed;
     this.run(client, spec, argv, now, true);
+    context.failed = execFailed;
   }
 
   /**
@@ -109,13 +113,9 @@ export class Dispatcher {
     try {
       spec.handler!(context, argv);
     } catch (error) {
+      server.logger.error({ err: error, command: spec.name }, 'internal error while running a command');
       reply.truncate(replyStart);
-      if (error instanceof ReplyTooLargeError) {
-        context.error(Err.replyTooLarge(error.limit));
-      } else {
-        server.logger.error({ err: error, command: spec.name }, 'internal error while running a command');
-        context.error(Err.internal);
-      }
+      context.error(Err.internal);
     } finally {
       server.propagator.endCommand();
     }
@@ -127,6 +127,7 @@ export class Dispatcher {
     if (context.failed) stats.failedCalls++;
     server.stats.totalCommandsProcessed++;
     context.inTransaction = false;
+    if (reply.overflowed) dropOverflowedClient(server, client);
   }
 
   // -------------------------------------------------------------------------
@@ -149,8 +150,11 @@ export class Dispatcher {
     const blocking = this.server.blocking;
     while (blocking.hasReadyKeys) {
       for (const [dbIndex, key] of blocking.takeReadyKeys()) {
+        const db = this.server.keyspace.db(dbIndex);
         for (const waiter of blocking.waitersOf(dbIndex, key)) {
-          if (!blocking.isBlocked(waiter.client)) continue;
+          // Once a pop emptied (and so deleted) the key, nobody else can be served from it.
+          if (!db.has(key, this.server.clock())) break;
+          if (!blocking.isBlocked(waiter.client) || waiter.client.closing) continue;
           if (this.callBlocked(waiter.client, (ctx) => waiter.request.tryServe(ctx, key))) {
             this.release(waiter.client);
           }
@@ -218,7 +222,7 @@ export class Dispatcher {
     }
   }
 
-  /** Unparks `client` and lets its connection send the reply and read on. */
+  /** Unparks `client` (if still parked) and lets its connection send the reply and read on. */
   private release(client: ClientSession): void {
     this.server.blocking.remove(client);
     client.blocked = false;
@@ -268,6 +272,21 @@ export class Dispatcher {
   }
 }
 
+/**
+ * A client whose pending output passed its limit lost replies, so its reply
+ * stream can no longer be trusted: close it, as Redis closes a client over
+ * its output-buffer limit. The command that overflowed still ran to its end
+ * and propagated its effects, so no write is half-done.
+ */
+export function dropOverflowedClient(server: ServerState, client: ClientSession): void {
+  if (client.closing) return;
+  server.logger.warn(
+    `Client id=${client.id} addr=${client.transport.remoteAddress} closed for overcoming of output buffer limits (over ${client.reply.maxLength} bytes pending).`,
+  );
+  client.closing = true;
+  client.transport.destroy();
+}
+
 /** Commands that run at once inside MULTI instead of being queued (as Redis's processCommand lists them). */
 const RUN_DURING_MULTI = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 
@@ -301,6 +320,10 @@ class ExecutionContext implements CommandContext {
 
   propagateIn(dbIndex: number, argv: string[]): void {
     this.server.propagator.record(dbIndex, argv);
+  }
+
+  signalModified(key: string): void {
+    this.server.watches.keyChanged(this.client.dbIndex, key);
   }
 
   block(request: BlockRequest): void {

@@ -3,10 +3,12 @@ import type { CommandTable } from './commands/table.js';
 /**
  * What a write changed, derived from its effect: every change to the dataset
  * is propagated as an effect (the invariant the effect stream rests on), so
- * the effect is the one reliable place to learn which keys a command, a
- * transaction, a served blocked client or an expiry touched. WATCH
- * invalidation and waking blocked clients both read it from here, instead of
- * every handler remembering to signal.
+ * the effect tells which keys a command, a transaction, a served blocked
+ * client or an expiry touched, without every handler remembering to signal.
+ * Waking blocked clients and WATCH invalidation read it from here. WATCH
+ * has two more inputs the effect cannot give: writes Redis counts as
+ * modifications though they change nothing (`ctx.signalModified`), and the
+ * keys FLUSH/SWAPDB are about to replace (`WatchRegistry.databaseWillChange`).
  */
 export interface KeyChangeObserver {
   /** `key` in database `dbIndex` was written or deleted. */
@@ -78,3 +80,6 @@ function copyTargetDb(argv: readonly string[], dbIndex: number): number {
   }
   return dbIndex;
 }
+
+/** One string naming `key` of database `dbIndex`, for maps keyed by both. */
+export const keyId = (dbIndex: number, key: string): string => `${dbIndex}:${key}`;

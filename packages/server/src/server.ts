@@ -143,7 +143,10 @@ export class AkiServer {
     const timeoutSeconds = state.config.get('timeout');
     if (timeoutSeconds > 0) {
       for (const connection of this.connections) {
-        if (now - connection.session.lastInteraction > timeoutSeconds * 1000) {
+        const session = connection.session;
+        // As Redis: clients waiting in a blocking command or subscribed are never idle.
+        if (session.blocked || session.subscriptions !== null) continue;
+        if (now - session.lastInteraction > timeoutSeconds * 1000) {
           this.logger.debug({ client: connection.session.id }, 'Closing idle client');
           connection.destroy();
         }

@@ -1,5 +1,6 @@
 import type { Keyspace } from '@aki/keyspace';
 import type { ClientSession } from './client-session.js';
+import { keyId } from './key-changes.js';
 
 /** One WATCHed key of one client. */
 interface WatchedKey {
@@ -13,8 +14,8 @@ interface WatchedKey {
  * WATCH bookkeeping: which clients watch which keys, and flagging a client's
  * transaction when one of its keys changes. Changes arrive from the effect
  * stream (see key-changes.ts), so any write by any client (the watcher's
- * own included), an expiry, a FLUSH or a SWAPDB between WATCH and EXEC
- * counts, as in Redis.
+ * own included) or expiry between WATCH and EXEC counts, as in Redis;
+ * FLUSHDB, FLUSHALL and SWAPDB report before they act (databaseWillChange).
  */
 export class WatchRegistry {
   /** "<db>:<key>" -> clients watching it. */
@@ -37,7 +38,7 @@ export class WatchRegistry {
     }
     if (keys.some((w) => w.dbIndex === dbIndex && w.key === key)) return;
     keys.push({ dbIndex, key, existed: this.keyspace.db(dbIndex).has(key, now) });
-    const id = watchId(dbIndex, key);
+    const id = keyId(dbIndex, key);
     let set = this.watchers.get(id);
     if (set === undefined) {
       set = new Set();
@@ -53,7 +54,7 @@ export class WatchRegistry {
     if (keys === undefined) return;
     this.byClient.delete(client);
     for (const { dbIndex, key } of keys) {
-      const id = watchId(dbIndex, key);
+      const id = keyId(dbIndex, key);
       const set = this.watchers.get(id);
       if (set === undefined) continue;
       set.delete(client);
@@ -68,15 +69,29 @@ export class WatchRegistry {
 
   /** A write touched `key`: every client watching it will see EXEC fail. */
   keyChanged(dbIndex: number, key: string): void {
-    const set = this.watchers.get(watchId(dbIndex, key));
+    const set = this.watchers.get(keyId(dbIndex, key));
     if (set === undefined) return;
     for (const client of set) client.watchedKeyChanged = true;
   }
 
-  /** Every key of `dbIndex` may have changed (FLUSHDB/FLUSHALL/SWAPDB). */
-  databaseChanged(dbIndex: number): void {
+  /**
+   * Called just before FLUSHDB/FLUSHALL empties database `dbIndex`, or SWAPDB
+   * replaces its contents with those of `replacementIndex`: flags the
+   * watchers of keys that are live there now (or live in the replacement),
+   * as Redis does. A watched key that exists on neither side is not
+   * changed by it. (The effect comes after the change, too late to tell.)
+   */
+  databaseWillChange(dbIndex: number, now: number, replacementIndex?: number): void {
+    if (this.isEmpty) return;
+    const db = this.keyspace.db(dbIndex);
+    const replacement = replacementIndex === undefined ? undefined : this.keyspace.db(replacementIndex);
     for (const [client, keys] of this.byClient) {
-      if (keys.some((w) => w.dbIndex === dbIndex)) client.watchedKeyChanged = true;
+      for (const w of keys) {
+        if (w.dbIndex !== dbIndex) continue;
+        if (db.has(w.key, now) || (replacement !== undefined && replacement.has(w.key, now))) {
+          client.watchedKeyChanged = true;
+        }
+      }
     }
   }
 
@@ -96,4 +111,3 @@ export class WatchRegistry {
   }
 }
 
-const watchId = (dbIndex: number, key: string): string => `${dbIndex}:${key}`;

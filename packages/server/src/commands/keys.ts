@@ -391,6 +391,10 @@ function swapdb(ctx: CommandContext, argv: string[]): void {
   if (second === undefined) return;
   const count = ctx.server.keyspace.databases.length;
   if (first < 0 || first >= count || second < 0 || second >= count) return ctx.error(Err.dbIndexOutOfRange);
+  if (first !== second) {
+    ctx.server.watches.databaseWillChange(first, ctx.now, second);
+    ctx.server.watches.databaseWillChange(second, ctx.now, first);
+  }
   ctx.server.keyspace.swap(first, second);
   ctx.reply.ok();
   argv[0] = 'SWAPDB';
@@ -408,6 +412,7 @@ function flushOptionOk(ctx: CommandContext, argv: string[]): boolean {
 /** FLUSHDB [ASYNC|SYNC] -> +OK; empties the selected database (always synchronously). */
 function flushdb(ctx: CommandContext, argv: string[]): void {
   if (!flushOptionOk(ctx, argv)) return;
+  ctx.server.watches.databaseWillChange(ctx.db.index, ctx.now);
   ctx.db.flush();
   ctx.reply.ok();
   ctx.propagate(['FLUSHDB']);
@@ -416,6 +421,7 @@ function flushdb(ctx: CommandContext, argv: string[]): void {
 /** FLUSHALL [ASYNC|SYNC] -> +OK; empties every database (always synchronously). */
 function flushall(ctx: CommandContext, argv: string[]): void {
   if (!flushOptionOk(ctx, argv)) return;
+  for (const db of ctx.server.keyspace.databases) ctx.server.watches.databaseWillChange(db.index, ctx.now);
   ctx.server.keyspace.flushAll();
   ctx.reply.ok();
   ctx.propagate(['FLUSHALL']);

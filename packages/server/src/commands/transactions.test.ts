@@ -285,3 +285,63 @@ describe('WATCH', () => {
     expect(h.core.state.watches.isEmpty).toBe(true);
   });
 });
+
+describe('WATCH and whole-database changes', () => {
+  it('FLUSHDB and FLUSHALL invalidate only watched keys that existed', () => {
+    for (const flush of [['FLUSHDB'], ['FLUSHALL']]) {
+      const h = new Harness();
+      const c = h.connect();
+      c.call('SET', 'other', 'x');
+      c.call('WATCH', 'nokey');
+      h.connect().call(...flush);
+      c.call('MULTI');
+      c.call('PING');
+      expect(c.call('EXEC'), flush[0]).toEqual(['PONG']);
+    }
+  });
+
+  it('FLUSHDB does not invalidate a watched key that had already expired', () => {
+    const h = new Harness();
+    const c = h.connect();
+    c.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0');
+    c.call('SET', 'k', 'v', 'PX', '10');
+    h.advance(20);
+    c.call('WATCH', 'k');
+    h.connect().call('FLUSHDB');
+    c.call('MULTI');
+    c.call('PING');
+    expect(c.call('EXEC')).toEqual(['PONG']);
+  });
+
+  it('SWAPDB invalidates a watched key that exists on either side, and no other', () => {
+    const h = new Harness();
+    const c = h.connect();
+    const other = h.connect();
+    other.call('SELECT', '1');
+    other.call('SET', 'incoming', 'x');
+    c.call('WATCH', 'incoming');
+    other.call('SWAPDB', '0', '1');
+    c.call('MULTI');
+    c.call('PING');
+    expect(c.call('EXEC')).toBeNull();
+    c.call('WATCH', 'absent-everywhere');
+    other.call('SWAPDB', '0', '1');
+    c.call('MULTI');
+    c.call('PING');
+    expect(c.call('EXEC')).toEqual(['PONG']);
+  });
+});
+
+describe('EXEC statistics', () => {
+  it("counts a failing queued command as that command's failure, not EXEC's", () => {
+    const h = new Harness();
+    const c = h.connect();
+    c.call('SET', 's', 'abc');
+    c.call('MULTI');
+    c.call('INCR', 's');
+    c.call('EXEC');
+    const stats = String(c.call('INFO', 'commandstats'));
+    expect(stats).toMatch(/cmdstat_exec:calls=1,[^\r\n]*failed_calls=0/);
+    expect(stats).toMatch(/cmdstat_incr:calls=1,[^\r\n]*failed_calls=1/);
+  });
+});

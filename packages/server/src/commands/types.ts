@@ -84,12 +84,18 @@ export interface CommandContext {
   propagate(argv: string[]): void;
   /** Records an effect against a database other than the client's (MOVE, COPY DB). */
   propagateIn(dbIndex: number, argv: string[]): void;
+  /**
+   * Marks `key` (in the client's database) modified for WATCH without an
+   * effect: for the rare write Redis counts as a modification although it
+   * changed nothing, so propagates nothing (LTRIM keeping every element).
+   * Every write that propagates an effect is seen by WATCH already.
+   */
+  signalModified(key: string): void;
   /** Replies with an error (counted in INFO errorstats and the command's failed_calls). */
   error(message: string): void;
   /**
-   * True while the command runs inside EXEC (or a served blocked client's
-   * retry): a blocking command must not block then, and replies as if its
-   * timeout had passed, as Redis does.
+   * True while the command runs inside EXEC: a blocking command must not
+   * block then, and replies as if its timeout had passed, as Redis does.
    */
   readonly inTransaction: boolean;
   /**

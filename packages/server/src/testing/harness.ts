@@ -116,6 +116,7 @@ export class Harness {
       },
       destroy: () => {
         client.closed = true;
+        this.core.closeSession(session);
       },
       // Tests read pending replies themselves (TestClient.pending()).
       requestFlush: () => {},
