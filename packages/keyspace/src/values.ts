@@ -14,7 +14,7 @@ export interface CollectionValue {
   readonly type: 'list' | 'hash' | 'set' | 'zset';
   /** Number of elements (LLEN, HLEN, SCARD, ZCARD). */
   readonly size: number;
-  /** A deep copy (COPY; the snapshot iterator's copy-before-write). */
+  /** A deep copy (COPY; a snapshot will need it to keep a value a write is about to change). */
   clone(): CollectionValue;
   /** OBJECT ENCODING's name for this value as Redis 7.2 would encode it. */
   encoding(limits: EncodingLimits): string;
