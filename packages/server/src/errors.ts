@@ -7,6 +7,16 @@ export const Err = {
   syntax: 'ERR syntax error',
   notInteger: 'ERR value is not an integer or out of range',
   notInt32: 'ERR value is out of range, value must between -2147483648 and 2147483647',
+  /** getRangeLongFromObjectOrReply's bounds, [-LONG_MAX, LONG_MAX] (LPOS RANK, the *RANDMEMBER / HRANDFIELD counts). */
+  outsideLongRange: 'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807',
+  /** getPositiveLongFromObjectOrReply: negative or not an integer (LPOP/SPOP/ZPOPMIN counts, ...). */
+  notPositive: 'ERR value is out of range, must be positive',
+  outOfRange: 'ERR value is out of range',
+  numkeysNotPositive: 'ERR numkeys should be greater than 0',
+  countNotPositive: 'ERR count should be greater than 0',
+  limitNegative: "ERR LIMIT can't be negative",
+  /** aki's refusal of a repeat-picking count whose reply cannot fit in the client's output limit. */
+  countTooLarge: (limit: number) => `ERR count is too large: the reply would pass the ${limit} bytes a client may have pending`,
   notFloat: 'ERR value is not a valid float',
   overflow: 'ERR increment or decrement would overflow',
   nanOrInfinity: 'ERR increment would produce NaN or Infinity',
@@ -25,8 +35,6 @@ export const Err = {
   noProto: 'NOPROTO unsupported protocol version',
   loading: 'LOADING Redis is loading the dataset in memory',
   internal: 'ERR internal error',
-  replyTooLarge: (limit: number) =>
-    `ERR the reply would exceed ${limit} bytes of pending output; ask for fewer elements`,
   timeoutNegative: 'ERR timeout is negative',
   timeoutNotFloat: 'ERR timeout is not a float or out of range',
   timeoutOutOfRange: 'ERR timeout is out of range',
@@ -35,6 +43,9 @@ export const Err = {
   wrongArity: (name: string) => `ERR wrong number of arguments for '${name}' command`,
   unknownSubcommand: (name: string, sub: string) =>
     `ERR unknown subcommand '${printable(sub, 128)}'. Try ${name.toUpperCase()} HELP.`,
+  /** A known subcommand with an argument count its own checks refuse (`sub` as the client typed it). */
+  unknownSubcommandOrArity: (name: string, sub: string) =>
+    `ERR unknown subcommand or wrong number of arguments for '${printable(sub, 128)}'. Try ${name.toUpperCase()} HELP.`,
   debugDisabled:
     "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.",
 } as const;

@@ -437,6 +437,20 @@ describe('CLIENT KILL', () => {
   });
 });
 
+describe('CLIENT UNBLOCK', () => {
+  it('checks the argument count, then the reason, then the id, with Redis texts', () => {
+    const c = new Harness().connect();
+    const wrongArgs = (typed: string) =>
+      `-ERR unknown subcommand or wrong number of arguments for '${typed}'. Try CLIENT HELP.\r\n`;
+    expect(c.callBytes('CLIENT', 'UNBLOCK', '1', 'TIMEOUT', 'extra')).toBe(wrongArgs('UNBLOCK'));
+    expect(c.callBytes('client', 'unblock', 'x', 'timeout', 'extra', 'more')).toBe(wrongArgs('unblock'));
+    expect(c.callBytes('CLIENT', 'UNBLOCK', 'x', 'foo')).toBe('-ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR\r\n');
+    expect(c.callBytes('CLIENT', 'UNBLOCK', 'x', 'error')).toBe('-ERR value is not an integer or out of range\r\n');
+    expect(c.callBytes('CLIENT', 'UNBLOCK', '12345')).toBe(':0\r\n');
+    expect(c.callBytes('CLIENT', 'UNBLOCK')).toBe(arity('client|unblock'));
+  });
+});
+
 describe('CLIENT HELP', () => {
   it('lists the subcommands as status lines framed like Redis help replies', () => {
     const h = new Harness();

@@ -143,17 +143,20 @@ function clientInfo(ctx: CommandContext): void {
 /**
  * CLIENT UNBLOCK client-id [TIMEOUT | ERROR] -> 1 when that client was
  * blocked in a blocking command and is now released (with the command's
- * timeout reply, or with the UNBLOCKED error), 0 otherwise.
+ * timeout reply, or with the UNBLOCKED error), 0 otherwise. Redis's order of
+ * checks: more than one option is "unknown subcommand or wrong number of
+ * arguments", then the reason, then the id.
  */
 function clientUnblock(ctx: CommandContext, argv: string[]): void {
-  const id = parseInteger(argv[2]!);
-  if (id === undefined) return ctx.error(Err.notInteger);
+  if (argv.length > 4) return ctx.error(Err.unknownSubcommandOrArity('CLIENT', argv[1]!));
   let how: 'timeout' | 'error' = 'timeout';
   if (argv.length === 4) {
     const option = argv[3]!.toUpperCase();
     if (option === 'ERROR') how = 'error';
     else if (option !== 'TIMEOUT') return ctx.error('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
   }
+  const id = parseInteger(argv[2]!);
+  if (id === undefined) return ctx.error(Err.notInteger);
   const target = ctx.server.clients.get(id);
   ctx.reply.integer(target !== undefined && ctx.server.unblock(target, how) ? 1 : 0);
 }

@@ -481,6 +481,28 @@ describe('HRANDFIELD', () => {
     expect(effects()).toEqual([]);
   });
 
+  it('refuses, before any pick, a negative count whose reply cannot fit in the output limit', () => {
+    const tooLarge = (limit: number) =>
+      err(`ERR count is too large: the reply would pass the ${limit} bytes a client may have pending`);
+    // 200 million picks of at least 6 bytes (12 with values) pass the 1 GiB limit: refused at once.
+    expect(c.call('HRANDFIELD', 'h', '-200000000')).toEqual(tooLarge(1024 ** 3));
+    expect(c.call('HRANDFIELD', 'h', '-100000000', 'WITHVALUES')).toEqual(tooLarge(1024 ** 3));
+    expect(c.call('HRANDFIELD', 'h', '-4611686018427387903', 'WITHVALUES')).toEqual(tooLarge(1024 ** 3));
+    // The count's own errors, the type and a missing key still come first; positive counts are bounded by the hash.
+    expect(c.call('HRANDFIELD', 'h', '-4611686018427387904', 'WITHVALUES')).toEqual(err('ERR value is out of range'));
+    expect(c.call('HRANDFIELD', 'h', '-200000000', 'foo')).toEqual(SYNTAX);
+    expect(c.call('HRANDFIELD', 's', '-200000000')).toEqual(WRONGTYPE);
+    expect(c.call('HRANDFIELD', 'nokey', '-200000000', 'WITHVALUES')).toEqual([]);
+    expect(c.call('HRANDFIELD', 'h', '9223372036854775807')).toHaveLength(5);
+    // The bound is what the client may still have pending, with pairs counted twice.
+    c.session.reply.maxLength = 1200;
+    expect(c.call('HRANDFIELD', 'h', '-201')).toEqual(tooLarge(1200)); // 201 * 6 > 1200
+    expect(c.call('HRANDFIELD', 'h', '-101', 'WITHVALUES')).toEqual(tooLarge(1200)); // 101 * 12 > 1200
+    expect(c.call('HRANDFIELD', 'h', '-50', 'WITHVALUES')).toHaveLength(100);
+    expect(c.closed).toBe(false);
+    expect(effects()).toEqual([]);
+  });
+
   it('picks fields of a big hash about uniformly', () => {
     c.call('HSET', 'big', ...Array.from({ length: 200 }, (_, i) => [`f${i}`, `${i}`]).flat());
     const counts = new Map<Reply, number>();

@@ -1,10 +1,11 @@
-import { HashValue, INT64_MAX, INT64_MIN, parseInt64, parseSafeInteger } from '@aki/keyspace';
+import { HashValue } from '@aki/keyspace';
 import { encodingLimitsOf } from '../encoding-limits.js';
 import { Err } from '../errors.js';
-import { isOption } from './args.js';
+import { addToInt64Text, int64Arg, MIN_REPLY_ELEMENT_BYTES, randomCountArg, refuseOversizedReply } from './args.js';
 import { defineCommand, KEY_ARG, keyAt } from './define.js';
 import { addFloatText } from './long-double.js';
-import { ERR_INVALID_CURSOR, parseCollectionScan, parseCursor } from './scan-args.js';
+import { effectOfActedOn } from './partial-effect.js';
+import { ERR_INVALID_CURSOR, parseCollectionScan, parseCursor, replyScanPage } from './scan-args.js';
 import { deleteIfEmpty, readHash, storeNew, writeHash } from './typed.js';
 import type { ArgumentDoc, CommandContext, CommandSpec } from './types.js';
 
@@ -29,11 +30,6 @@ const ERR_HASH_NOT_INTEGER = 'ERR hash value is not an integer';
 const ERR_HASH_NOT_FLOAT = 'ERR hash value is not a float';
 /** HINCRBYFLOAT's refusal of an infinite increment (checked before the key is looked up). */
 const ERR_NAN_OR_INFINITY_ARG = 'ERR value is NaN or Infinity';
-/** HRANDFIELD's count range is Redis's [-LONG_MAX, LONG_MAX]. */
-const ERR_COUNT_RANGE = 'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807';
-/** HRANDFIELD WITHVALUES replies two elements per field, so |count| is capped at LONG_MAX / 2. */
-const ERR_OUT_OF_RANGE = 'ERR value is out of range';
-const HALF_INT64_MAX = INT64_MAX / 2n;
 
 // ---------------------------------------------------------------------------
 // Writes
@@ -93,25 +89,11 @@ function hdel(ctx: CommandContext, argv: string[]): void {
   const hash = writeHash(ctx, key);
   if (hash === null) return;
   if (hash === undefined) return ctx.reply.integer(0);
-  let removed = 0;
-  // The effect names only the removed fields: argv itself while every field
-  // so far was removed, a copy from the first field that was not.
-  let effect: string[] | undefined;
-  for (let i = 2; i < argv.length; i++) {
-    const field = argv[i]!;
-    if (hash.delete(field)) {
-      removed++;
-      if (effect !== undefined) effect.push(field);
-    } else if (effect === undefined) {
-      effect = argv.slice(0, i);
-    }
-  }
+  // The effect names only the removed fields.
+  const effect = effectOfActedOn(argv, 2, 'HDEL', (field) => hash.delete(field));
   deleteIfEmpty(ctx, key, hash);
-  ctx.reply.integer(removed);
-  if (removed === 0) return;
-  if (effect === undefined) effect = argv;
-  effect[0] = 'HDEL';
-  ctx.propagate(effect);
+  ctx.reply.integer(effect === undefined ? 0 : effect.length - 2);
+  if (effect !== undefined) ctx.propagate(effect);
 }
 
 /** Sets `field` of the hash at `key` (`hash`, or a new hash stored there when undefined). */
@@ -123,15 +105,6 @@ function storeField(ctx: CommandContext, key: string, hash: HashValue | undefine
   const created = new HashValue();
   created.set(field, value);
   storeNew(ctx, key, created);
-}
-
-/** An int64 argument as a number when it is safe, a bigint beyond; undefined after replying the error. */
-function int64Arg(ctx: CommandContext, text: string): number | bigint | undefined {
-  const n = parseSafeInteger(text);
-  if (n !== undefined) return n;
-  const big = parseInt64(text);
-  if (big === undefined) ctx.error(Err.notInteger);
-  return big;
 }
 
 /**
@@ -146,21 +119,8 @@ function hincrby(ctx: CommandContext, argv: string[]): void {
   const hash = writeHash(ctx, key);
   if (hash === null) return;
   const old = hash?.get(field);
-  let result: number | bigint;
-  if (old === undefined) {
-    result = by;
-  } else {
-    const current = parseSafeInteger(old);
-    if (current !== undefined && typeof by === 'number' && Number.isSafeInteger(current + by)) {
-      result = current + by;
-    } else {
-      const big = current !== undefined ? BigInt(current) : parseInt64(old);
-      if (big === undefined) return ctx.error(ERR_HASH_NOT_INTEGER);
-      const sum = big + BigInt(by);
-      if (sum > INT64_MAX || sum < INT64_MIN) return ctx.error(Err.overflow);
-      result = sum;
-    }
-  }
+  const result = old === undefined ? by : addToInt64Text(ctx, old, by, ERR_HASH_NOT_INTEGER);
+  if (result === undefined) return;
   storeField(ctx, key, hash, field, String(result));
   ctx.reply.integer(result);
   argv[0] = 'HINCRBY';
@@ -286,7 +246,9 @@ function hstrlen(ctx: CommandContext, argv: string[]): void {
  * repeat; count 0 or a missing key gives an empty array. WITHVALUES adds
  * each field's value: flat [f, v, ...] in RESP2, [[f, v], ...] in RESP3.
  * Count is checked (range [-2^63+1, 2^63-1], WITHVALUES: |count| <= 2^62-1)
- * and the options parsed before the key is looked up, as Redis does.
+ * and the options parsed before the key is looked up, as Redis does. A
+ * negative count whose reply could not fit in the client's output limit is
+ * refused before any pick (refuseOversizedReply).
  */
 function hrandfield(ctx: CommandContext, argv: string[]): void {
   if (argv.length === 2) {
@@ -296,17 +258,9 @@ function hrandfield(ctx: CommandContext, argv: string[]): void {
     ctx.reply.bulk(hash.fieldAt(hash.randomSlot()));
     return;
   }
-  let count = parseSafeInteger(argv[2]!);
-  let big: bigint | undefined;
-  if (count === undefined) {
-    big = parseInt64(argv[2]!);
-    if (big === undefined) return ctx.error(Err.notInteger);
-    if (big === INT64_MIN) return ctx.error(ERR_COUNT_RANGE);
-    count = Number(big);
-  }
-  if (argv.length > 4 || (argv.length === 4 && !isOption(argv[3]!, 'WITHVALUES'))) return ctx.error(Err.syntax);
+  const count = randomCountArg(ctx, argv, 'WITHVALUES');
+  if (count === undefined) return;
   const withValues = argv.length === 4;
-  if (withValues && big !== undefined && (big > HALF_INT64_MAX || big < -HALF_INT64_MAX)) return ctx.error(ERR_OUT_OF_RANGE);
   const hash = readHash(ctx, argv[1]!);
   if (hash === null) return;
   const reply = ctx.reply;
@@ -314,6 +268,7 @@ function hrandfield(ctx: CommandContext, argv: string[]): void {
   const pairsAsArrays = withValues && reply.protocol === 3;
   if (count < 0) {
     const picks = -count;
+    if (refuseOversizedReply(ctx, picks, withValues ? 2 * MIN_REPLY_ELEMENT_BYTES : MIN_REPLY_ELEMENT_BYTES)) return;
     reply.arrayHeader(withValues && !pairsAsArrays ? picks * 2 : picks);
     for (let i = 0; i < picks; i++) replyPick(ctx, hash, hash.randomSlot(), withValues, pairsAsArrays);
     return;
@@ -356,13 +311,7 @@ function hscan(ctx: CommandContext, argv: string[]): void {
   if (parseCursor(argv[2]!) === undefined) return ctx.error(ERR_INVALID_CURSOR);
   const hash = readHash(ctx, argv[1]!);
   if (hash === null) return;
-  const reply = ctx.reply;
-  if (hash === undefined) {
-    reply.arrayHeader(2);
-    reply.bulk('0');
-    reply.arrayHeader(0);
-    return;
-  }
+  if (hash === undefined) return replyScanPage(ctx, 0);
   const args = parseCollectionScan(ctx, argv);
   if (args === undefined) return;
   const match = args.match;
@@ -373,10 +322,7 @@ function hscan(ctx: CommandContext, argv: string[]): void {
   let next = 0;
   if (hash.encoding(encodingLimitsOf(ctx.server.config)) === 'listpack') hash.forEach(collect);
   else next = hash.scan(args.cursor, args.count, collect);
-  reply.arrayHeader(2);
-  reply.bulk(String(next));
-  reply.arrayHeader(found.length);
-  for (let i = 0; i < found.length; i++) reply.bulk(found[i]!);
+  replyScanPage(ctx, next, found);
 }
 
 // ---------------------------------------------------------------------------

@@ -11,7 +11,8 @@ import { encodingLimitsOf } from '../encoding-limits.js';
 import { Err } from '../errors.js';
 import { absoluteTimeArg, dbIndexArg, int32Arg, isOption, parseInteger } from './args.js';
 import { defineCommand, KEY_ARG, keyAt, keyRange, KEYS_ARG, keysFrom } from './define.js';
-import { ERR_INVALID_CURSOR, parseCursor } from './scan-args.js';
+import { effectOfActedOn } from './partial-effect.js';
+import { ERR_INVALID_CURSOR, parseCursor, replyScanPage } from './scan-args.js';
 import type { ArgumentDoc, CommandContext, CommandSpec } from './types.js';
 
 /*
@@ -84,25 +85,9 @@ function replyInt64(ctx: CommandContext, n: number): void {
 function del(ctx: CommandContext, argv: string[]): void {
   const db = ctx.db;
   const now = ctx.now;
-  let removed = 0;
-  let effect: string[] | undefined;
-  for (let i = 1; i < argv.length; i++) {
-    if (db.delete(argv[i]!, now)) {
-      removed++;
-      if (effect !== undefined) effect.push(argv[i]!);
-    } else if (effect === undefined) {
-      effect = argv.slice(0, i);
-      effect[0] = 'DEL';
-    }
-  }
-  ctx.reply.integer(removed);
-  if (removed === 0) return;
-  if (effect === undefined) {
-    argv[0] = 'DEL';
-    ctx.propagate(argv);
-  } else {
-    ctx.propagate(effect);
-  }
+  const effect = effectOfActedOn(argv, 1, 'DEL', (key) => db.delete(key, now));
+  ctx.reply.integer(effect === undefined ? 0 : effect.length - 1);
+  if (effect !== undefined) ctx.propagate(effect);
 }
 
 /** Counts the existing keys among argv[1..] (a key named twice counts twice). */
@@ -270,11 +255,7 @@ function scan(ctx: CommandContext, argv: string[]): void {
   }
   const match = pattern === undefined || pattern === '*' ? undefined : compileGlob(pattern);
   const page = ctx.db.scan(cursor, { count, match, type: typeName }, ctx.now);
-  const reply = ctx.reply;
-  reply.arrayHeader(2);
-  reply.bulk(String(page.cursor));
-  reply.arrayHeader(page.keys.length);
-  for (const key of page.keys) reply.bulk(key);
+  replyScanPage(ctx, page.cursor, page.keys);
 }
 
 /**

@@ -210,6 +210,17 @@ describe('LSET', () => {
     ]);
   });
 
+  it('setting the element it already holds is still a write (propagated, invalidates WATCH), as in Redis', () => {
+    c.call('RPUSH', 'k', 'a', 'b');
+    h.takeEffects();
+    c.call('WATCH', 'k');
+    expect(c.call('LSET', 'k', '0', 'a')).toBe('OK');
+    c.call('MULTI');
+    c.call('PING');
+    expect(c.call('EXEC')).toBeNull();
+    expect(effects()).toEqual([['LSET', 'k', '0', 'a']]);
+  });
+
   it('checks the key, then the index', () => {
     c.call('RPUSH', 'k', 'a');
     c.call('SET', 's', 'v');
@@ -294,6 +305,26 @@ describe('LTRIM', () => {
     expect(c.call('LTRIM', 'k', '-100', '100')).toBe('OK');
     expect(c.call('LTRIM', 'none', '0', '1')).toBe('OK');
     expect(effects()).toEqual([]);
+  });
+
+  it('counts as a modification for WATCH even when it keeps every element, as in Redis', () => {
+    c.call('SET', 's', 'v');
+    // [key, start, stop, whether EXEC is refused], checked against redis-server.
+    const cases: [string, string, string, boolean][] = [
+      ['k', '0', '-1', true],
+      ['k', '-100', '100', true],
+      ['none', '0', '-1', false],
+      ['s', '0', '-1', false], // WRONGTYPE
+    ];
+    for (const [key, start, stop, refused] of cases) {
+      c.call('WATCH', key);
+      c.call('LTRIM', key, start, stop);
+      c.call('MULTI');
+      c.call('PING');
+      expect(c.call('EXEC')).toEqual(refused ? null : ['PONG']);
+    }
+    expect(range('k')).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(effects()).toEqual([['SET', 's', 'v']]);
   });
 
   it('parses the range before looking at the key', () => {
@@ -550,6 +581,60 @@ describe('blocking commands served at once', () => {
     expect(c.call('BLPOP', 'k1')).toEqual(arity('blpop'));
   });
 
+  it('reads the timeout as C strtold does (hex floats, inf, the long double range), as Redis', () => {
+    const notFloat = err('ERR timeout is not a float or out of range');
+    const negative = err('ERR timeout is negative');
+    const outOfRange = err('ERR timeout is out of range');
+    // Whether redis-server 7.0.15 accepts each text was checked with BLPOP inside MULTI; the
+    // range errors are Redis 7.2's (7.0 answers "negative" for "inf" and "1e400").
+    const cases: [string, Reply][] = [
+      ['0x10', null],
+      ['0x1p3', null],
+      ['0X1P-2', null],
+      ['1e3', null],
+      ['.5', null],
+      ['+1', null],
+      ['-0', null],
+      ['-0.0001', null], // rounds up to 0 ms: block forever
+      ['1e-400', null], // below a double, not below a long double
+      ['1e-4950', null],
+      [' 1', notFloat],
+      ['1 ', notFloat],
+      ['nan', notFloat],
+      ['1e', notFloat],
+      ['0x', notFloat],
+      ['', notFloat],
+      ['1\x00', notFloat],
+      ['1e5000', notFloat], // beyond the long double range
+      ['1e-5000', notFloat], // underflows to 0
+      ['0x1p20000', notFloat],
+      ['-1', negative],
+      ['-inf', negative],
+      ['inf', outOfRange],
+      ['1e400', outOfRange],
+      ['9300000000000000', outOfRange],
+    ];
+    c.call('MULTI');
+    for (const [text] of cases) c.call('BLPOP', 'none', text);
+    expect(c.call('EXEC')).toEqual(cases.map(([, reply]) => reply));
+  });
+
+  it('waits as long as the strtold-read timeout says, rounding fractions of a ms up', () => {
+    const c2 = h.connect();
+    for (const [text, ms] of [
+      ['0x10', 16_000],
+      ['0x1p-3', 125],
+      ['1e-400', 1],
+      ['0.0015', 2],
+    ] as const) {
+      expect(c2.callRaw(['BLPOP', 'none', text])).toEqual([]);
+      h.advance(ms - 1);
+      expect(c2.pending()).toEqual([]);
+      h.advance(1);
+      expect(c2.pending()).toEqual([null]);
+    }
+  });
+
   it('BLMOVE / BRPOPLPUSH move at once and propagate LMOVE / RPOPLPUSH', () => {
     expect(c.call('BLMOVE', 'k1', 'd', 'left', 'left', '0')).toBe('a');
     expect(c.call('BRPOPLPUSH', 'k2', 'd', '0')).toBe('y');
@@ -753,6 +838,15 @@ describe('blocking commands that wait', () => {
     expect(c2.call('CLIENT', 'UNBLOCK', id, 'ERROR')).toBe(1);
     expect(c.pending()).toEqual([err('UNBLOCKED client unblocked via CLIENT UNBLOCK')]);
     expect(c2.call('CLIENT', 'UNBLOCK', id)).toBe(0);
+  });
+
+  it('a client killed by CLIENT KILL is not served by a push in the same batch', () => {
+    expect(c.callRaw(['BLPOP', 'k', '0'])).toEqual([]);
+    expect(c2.call('CLIENT', 'KILL', 'ID', String(c.session.id))).toBe(1);
+    c2.call('RPUSH', 'k', 'a');
+    expect(c2.call('LRANGE', 'k', '0', '-1')).toEqual(['a']);
+    expect(effects()).toEqual([['RPUSH', 'k', 'a']]);
+    expect(String(c2.call('INFO', 'clients'))).toContain('blocked_clients:0');
   });
 
   it('a closed client is not served: the element stays', () => {

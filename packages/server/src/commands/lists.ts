@@ -1,8 +1,8 @@
 import { ListValue } from '@aki/keyspace';
 import { Err } from '../errors.js';
-import { blockingTimeoutArg, isOption, parseInteger } from './args.js';
+import { blockingTimeoutArg, INT64_MIN_TEXT, isOption, longArg, mpopArgs, nonNegativeArg } from './args.js';
 import { defineCommand, KEY_ARG, keyAt, keyRange, KEYS_ARG } from './define.js';
-import { deleteIfEmpty, readList, storeNew, writeList } from './typed.js';
+import { deleteIfEmpty, isOfType, readList, storeNew, writeList } from './typed.js';
 import type { ArgumentDoc, CommandContext, CommandSpec } from './types.js';
 
 /*
@@ -34,17 +34,11 @@ import type { ArgumentDoc, CommandContext, CommandSpec } from './types.js';
  * before the first list answers WRONGTYPE.
  */
 
-const ERR_MUST_BE_POSITIVE = 'ERR value is out of range, must be positive';
 const ERR_INDEX_OUT_OF_RANGE = 'ERR index out of range';
 const ERR_RANK_ZERO =
   "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list";
-/** Redis 7.2 refuses RANK LONG_MIN (its negation would overflow). */
-const ERR_RANK_RANGE = 'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807';
 const ERR_COUNT_NEGATIVE = "ERR COUNT can't be negative";
 const ERR_MAXLEN_NEGATIVE = "ERR MAXLEN can't be negative";
-const ERR_NUMKEYS = 'ERR numkeys should be greater than 0';
-const ERR_COUNT_NOT_POSITIVE = 'ERR count should be greater than 0';
-const INT64_MIN_TEXT = '-9223372036854775808';
 
 /** list-max-listpack-size, read at each write (the encoding is decided by the writes; see ListValue). */
 const listFill = (ctx: CommandContext): number => ctx.server.config.get('list-max-listpack-size');
@@ -61,17 +55,9 @@ function directionArg(text: string): boolean | undefined {
   return undefined;
 }
 
-/** A signed 64-bit argument (Redis getLongFromObjectOrReply); undefined after replying. */
-function longArg(ctx: CommandContext, text: string): number | undefined {
-  const n = parseInteger(text);
-  if (n === undefined) ctx.error(Err.notInteger);
-  return n;
-}
-
 /** True when `key` holds a list: the condition for serving a client blocked on it. */
 function holdsList(ctx: CommandContext, key: string): boolean {
-  const value = ctx.db.lookup(key, ctx.now);
-  return value !== undefined && typeof value !== 'string' && value.type === 'list';
+  return isOfType(ctx.db.lookup(key, ctx.now), 'list');
 }
 
 // ---------------------------------------------------------------------------
@@ -122,8 +108,8 @@ function popGeneric(ctx: CommandContext, argv: string[], fromHead: boolean, name
   if (argv.length > 3) return ctx.error(Err.wrongArity(name.toLowerCase()));
   let count = -1;
   if (argv.length === 3) {
-    const n = parseInteger(argv[2]!);
-    if (n === undefined || n < 0) return ctx.error(ERR_MUST_BE_POSITIVE);
+    const n = nonNegativeArg(ctx, argv[2]!);
+    if (n === undefined) return;
     count = n;
   }
   const key = argv[1]!;
@@ -211,18 +197,19 @@ function lpos(ctx: CommandContext, argv: string[]): void {
     const hasValue = j + 1 < argv.length;
     if (hasValue && isOption(option, 'RANK')) {
       const text = argv[++j]!;
-      if (text === INT64_MIN_TEXT) return ctx.error(ERR_RANK_RANGE);
+      // Redis 7.2 refuses RANK LONG_MIN (its negation would overflow).
+      if (text === INT64_MIN_TEXT) return ctx.error(Err.outsideLongRange);
       const n = longArg(ctx, text);
       if (n === undefined) return;
       if (n === 0) return ctx.error(ERR_RANK_ZERO);
       rank = n;
     } else if (hasValue && isOption(option, 'COUNT')) {
-      const n = parseInteger(argv[++j]!);
-      if (n === undefined || n < 0) return ctx.error(ERR_COUNT_NEGATIVE);
+      const n = nonNegativeArg(ctx, argv[++j]!, ERR_COUNT_NEGATIVE);
+      if (n === undefined) return;
       count = n;
     } else if (hasValue && isOption(option, 'MAXLEN')) {
-      const n = parseInteger(argv[++j]!);
-      if (n === undefined || n < 0) return ctx.error(ERR_MAXLEN_NEGATIVE);
+      const n = nonNegativeArg(ctx, argv[++j]!, ERR_MAXLEN_NEGATIVE);
+      if (n === undefined) return;
       maxlen = n;
     } else {
       return ctx.error(Err.syntax);
@@ -300,7 +287,9 @@ function lrem(ctx: CommandContext, argv: string[]): void {
 
 /**
  * LTRIM key start stop -> OK; keeps only start..stop (inclusive, negative
- * from the tail); an empty range deletes the key. O(number removed).
+ * from the tail); an empty range deletes the key. O(number removed). On an
+ * existing list Redis counts it as a modification even when it keeps every
+ * element (WATCH sees it; nothing is propagated then).
  */
 function ltrim(ctx: CommandContext, argv: string[]): void {
   const start = longArg(ctx, argv[2]!);
@@ -326,7 +315,7 @@ function ltrim(ctx: CommandContext, argv: string[]): void {
     dropHead = from;
     dropTail = n - 1 - to;
   }
-  if (dropHead + dropTail === 0) return;
+  if (dropHead + dropTail === 0) return ctx.signalModified(key);
   list.removeHead(dropHead);
   list.removeTail(dropTail);
   afterRemoval(ctx, key, list);
@@ -419,53 +408,6 @@ function rpoplpush(ctx: CommandContext, argv: string[]): void {
 // ---------------------------------------------------------------------------
 // LMPOP
 
-/** What parseMpop found (module scratch: handlers are synchronous). */
-let mpopLastKey = 0;
-let mpopFromHead = true;
-let mpopCount = 1;
-
-/**
- * Parses `numkeys key [key ...] LEFT|RIGHT [COUNT count]` starting at
- * argv[numkeysIndex] into the mpop* scratch. Returns false after replying
- * an error.
- */
-function parseMpop(ctx: CommandContext, argv: string[], numkeysIndex: number): boolean {
-  const numkeys = parseInteger(argv[numkeysIndex]!);
-  if (numkeys === undefined || numkeys < 1) {
-    ctx.error(ERR_NUMKEYS);
-    return false;
-  }
-  // The keys and the direction must all be there.
-  if (numkeys > argv.length - numkeysIndex - 2) {
-    ctx.error(Err.syntax);
-    return false;
-  }
-  const lastKey = numkeysIndex + numkeys;
-  const fromHead = directionArg(argv[lastKey + 1]!);
-  if (fromHead === undefined) {
-    ctx.error(Err.syntax);
-    return false;
-  }
-  let count = 0; // 0: no COUNT given (pops 1)
-  for (let j = lastKey + 2; j < argv.length; j++) {
-    if (count === 0 && j + 1 < argv.length && isOption(argv[j]!, 'COUNT')) {
-      const n = parseInteger(argv[++j]!);
-      if (n === undefined || n < 1) {
-        ctx.error(ERR_COUNT_NOT_POSITIVE);
-        return false;
-      }
-      count = n;
-    } else {
-      ctx.error(Err.syntax);
-      return false;
-    }
-  }
-  mpopLastKey = lastKey;
-  mpopFromHead = fromHead;
-  mpopCount = count === 0 ? 1 : count;
-  return true;
-}
-
 /**
  * Pops up to `count` elements from the first list among argv[firstKey..lastKey],
  * replying [key, [element ...]] and propagating LPOP|RPOP key n. Returns false,
@@ -498,8 +440,9 @@ function serveMpop(ctx: CommandContext, argv: readonly string[], firstKey: numbe
  * array when every key is missing.
  */
 function lmpop(ctx: CommandContext, argv: string[]): void {
-  if (!parseMpop(ctx, argv, 1)) return;
-  if (!serveMpop(ctx, argv, 2, mpopLastKey, mpopFromHead, mpopCount)) ctx.reply.nullArray();
+  const args = mpopArgs(ctx, argv, 1, 'LEFT', 'RIGHT');
+  if (args === undefined) return;
+  if (!serveMpop(ctx, argv, args.firstKey, args.lastKey, !args.second, args.count)) ctx.reply.nullArray();
 }
 
 // ---------------------------------------------------------------------------
@@ -602,10 +545,10 @@ function brpoplpush(ctx: CommandContext, argv: string[]): void {
  * arguments after the timeout are validated before the timeout, as in Redis.
  */
 function blmpop(ctx: CommandContext, argv: string[]): void {
-  if (!parseMpop(ctx, argv, 2)) return;
-  const lastKey = mpopLastKey;
-  const fromHead = mpopFromHead;
-  const count = mpopCount;
+  const parsed = mpopArgs(ctx, argv, 2, 'LEFT', 'RIGHT');
+  if (parsed === undefined) return;
+  const { lastKey, count } = parsed;
+  const fromHead = !parsed.second;
   const deadline = blockingTimeoutArg(ctx, argv[1]!);
   if (deadline === undefined) return;
   if (serveMpop(ctx, argv, 3, lastKey, fromHead, count)) return;

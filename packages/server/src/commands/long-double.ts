@@ -1,4 +1,8 @@
-/** Redis's long double arithmetic for INCRBYFLOAT (and later HINCRBYFLOAT). */
+/**
+ * Redis's long double arithmetic: INCRBYFLOAT and HINCRBYFLOAT, and the
+ * seconds of a blocking command's timeout.
+ */
+import { INT64_MAX } from '@aki/keyspace';
 import { Err } from '../errors.js';
 
 // INCRBYFLOAT: Redis adds in C `long double` (x87 80-bit extended precision on
@@ -165,3 +169,39 @@ export function addFloatText(current: string | undefined, increment: string): Fl
 }
 
 const ZERO: Extended = { negative: false, mantissa: 0n, exponent: 0 };
+
+/** Whole seconds this short are read exactly as doubles (times 1000 stays below 2^53). */
+const PLAIN_SECONDS = /^\d{1,12}$/;
+
+/**
+ * The milliseconds of a blocking command's timeout given in seconds, as
+ * Redis's getTimeoutFromObjectOrReply computes them: `text` read by
+ * string2ld (C strtold over the whole argument: decimal or hex floats,
+ * inf/infinity; no leading space, trailing byte or NaN, nothing beyond the
+ * 80-bit range, nothing that underflows to 0), times 1000 in long double,
+ * rounded up (ceill; so "1e-400" is 1 ms and "-0.0001" is 0). Returns the
+ * whole milliseconds (rounded to a double beyond 2^53), Infinity above
+ * INT64_MAX ms, -Infinity for -inf or a negative product past the 80-bit
+ * range, or undefined when the text is not a float Redis accepts.
+ */
+export function timeoutMillis(text: string): number | undefined {
+  if (PLAIN_SECONDS.test(text)) return Number(text) * 1000;
+  const seconds = parseExtended(text);
+  if (seconds === undefined || typeof seconds === 'number') return seconds;
+  if (seconds.mantissa === 0n) return 0;
+  const ms = roundExtended(seconds.negative, seconds.mantissa * 1000n, 1n, seconds.exponent);
+  if (ms === null || (ms.exponent >= 0 && bitLength(ms.mantissa) + ms.exponent > 64)) {
+    return seconds.negative ? -Infinity : Infinity;
+  }
+  let whole: bigint;
+  if (ms.exponent >= 0) {
+    whole = ms.mantissa << BigInt(ms.exponent);
+  } else {
+    const bits = BigInt(-ms.exponent);
+    whole = ms.mantissa >> bits;
+    // ceil: a positive value with a fraction rounds up; a negative one truncates toward 0.
+    if (!ms.negative && whole << bits !== ms.mantissa) whole++;
+  }
+  if (ms.negative) return whole === 0n ? 0 : -Number(whole);
+  return whole > INT64_MAX ? Infinity : Number(whole);
+}

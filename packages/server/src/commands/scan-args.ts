@@ -80,3 +80,18 @@ export function parseCollectionScan(ctx: CommandContext, argv: string[]): Collec
   const match = pattern === undefined || pattern === '*' ? undefined : compileGlob(pattern);
   return { cursor, count, match };
 }
+
+const NOTHING_FOUND: readonly string[] = [];
+
+/**
+ * Replies one SCAN / HSCAN / SSCAN / ZSCAN page: [next cursor, [item ...]] (a flat
+ * array in RESP3 too). Without `items`, the empty page of a missing key
+ * (cursor 0, nothing).
+ */
+export function replyScanPage(ctx: CommandContext, next: number, items: readonly string[] = NOTHING_FOUND): void {
+  const reply = ctx.reply;
+  reply.arrayHeader(2);
+  reply.bulk(String(next));
+  reply.arrayHeader(items.length);
+  for (let i = 0; i < items.length; i++) reply.bulk(items[i]!);
+}

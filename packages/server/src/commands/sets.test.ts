@@ -352,6 +352,32 @@ describe('SRANDMEMBER', () => {
     expect(c.call('SRANDMEMBER', 'nokey', '1', '2')).toEqual(SYNTAX);
     expect(c.call('SRANDMEMBER', 'nokey', '-9223372036854775807')).toEqual([]);
   });
+
+  it('refuses, before any pick, a negative count whose reply cannot fit in the output limit', () => {
+    c.call('SADD', 's', 'a');
+    c.call('SET', 'str', 'v');
+    const tooLarge = (limit: number) =>
+      err(`ERR count is too large: the reply would pass the ${limit} bytes a client may have pending`);
+    // 200 million picks of at least 6 bytes pass the 1 GiB limit: refused at once.
+    expect(c.call('SRANDMEMBER', 's', '-200000000')).toEqual(tooLarge(1024 ** 3));
+    expect(c.call('SRANDMEMBER', 's', '-9223372036854775807')).toEqual(tooLarge(1024 ** 3));
+    // The count's own errors, the type and a missing key still come first.
+    expect(c.call('SRANDMEMBER', 's', '-9223372036854775808')).toEqual(
+      err('ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807'),
+    );
+    expect(c.call('SRANDMEMBER', 'str', '-200000000')).toEqual(WRONGTYPE);
+    expect(c.call('SRANDMEMBER', 'nokey', '-200000000')).toEqual([]);
+    // A positive count is bounded by the set.
+    expect(c.call('SRANDMEMBER', 's', '9223372036854775807')).toEqual(['a']);
+    // The bound is what the client may still have pending; a reply that fits is never refused.
+    c.session.reply.maxLength = 1000;
+    expect(c.call('SRANDMEMBER', 's', '-167')).toEqual(tooLarge(1000)); // 167 * 6 > 1000
+    expect(c.call('SRANDMEMBER', 's', '-100')).toEqual(Array.from({ length: 100 }, () => 'a'));
+    expect(c.closed).toBe(false);
+    // 166 * 6 <= 1000 passes the check; its 1168 bytes then meet the output limit, which closes the client.
+    c.callRaw(['SRANDMEMBER', 's', '-166']);
+    expect(c.closed).toBe(true);
+  });
 });
 
 describe('SMOVE', () => {
@@ -370,14 +396,31 @@ describe('SMOVE', () => {
     ]);
   });
 
-  it('moves also when the destination already has the member (the source changes)', () => {
+  it('moves also when the destination already has the member: only the source changes, propagated as SREM', () => {
     c.call('SADD', 'src', 'a', 'b');
     c.call('SADD', 'dst', 'a');
     h.takeEffects();
     expect(c.call('SMOVE', 'src', 'dst', 'a')).toBe(1);
     expect(members('src')).toEqual(new Set(['b']));
     expect(members('dst')).toEqual(new Set(['a']));
-    expect(effects()).toEqual([['SMOVE', 'src', 'dst', 'a']]);
+    expect(effects()).toEqual([['SREM', 'src', 'a']]);
+  });
+
+  it('invalidates a WATCH of the destination only when the member was added to it, as in Redis', () => {
+    // [whether dst already holds the member, whether EXEC is refused], checked against redis-server.
+    for (const [dstHasIt, refused] of [
+      [true, false],
+      [false, true],
+    ] as const) {
+      c.call('DEL', 'src', 'dst');
+      c.call('SADD', 'src', 'a', 'b');
+      c.call('SADD', 'dst', dstHasIt ? 'a' : 'z');
+      c.call('WATCH', 'dst');
+      expect(c.call('SMOVE', 'src', 'dst', 'a')).toBe(1);
+      c.call('MULTI');
+      c.call('PING');
+      expect(c.call('EXEC')).toEqual(refused ? null : ['PONG']);
+    }
   });
 
   it('answers 0 and changes nothing for a missing source or member', () => {

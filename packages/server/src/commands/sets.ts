@@ -1,10 +1,11 @@
-import { isCanonicalInt64, SetValue, type StoredValue } from '@aki/keyspace';
+import { isCanonicalInt64, SetValue } from '@aki/keyspace';
 import { encodingLimitsOf } from '../encoding-limits.js';
 import { Err } from '../errors.js';
-import { isOption, parseInteger } from './args.js';
+import { isOption, MIN_REPLY_ELEMENT_BYTES, nonNegativeArg, parseInteger, randomCountArg, refuseOversizedReply } from './args.js';
 import { defineCommand, KEY_ARG, keyAt, keyRange, KEYS_ARG, keysFrom } from './define.js';
-import { ERR_INVALID_CURSOR, parseCollectionScan, parseCursor } from './scan-args.js';
-import { deleteIfEmpty, readSet, storeNew, writeSet } from './typed.js';
+import { effectOfActedOn } from './partial-effect.js';
+import { ERR_INVALID_CURSOR, parseCollectionScan, parseCursor, replyScanPage } from './scan-args.js';
+import { deleteIfEmpty, isOfType, readSet, storeNew, writeSet } from './typed.js';
 import type { ArgumentDoc, CommandContext, CommandSpec } from './types.js';
 
 /*
@@ -17,7 +18,8 @@ import type { ArgumentDoc, CommandContext, CommandSpec } from './types.js';
  *   SPOP k count          -> SREM k <popped members>, 1024 members per SREM (several
  *                            effects of one command reach the stream as MULTI/EXEC);
  *                            DEL k when the count took the whole set (as Redis 7.2)
- *   SMOVE src dst m       -> itself, when the member left src (also when dst had it)
+ *   SMOVE src dst m       -> itself, when the member left src for dst; SREM src m when
+ *                            dst had it already (only src changed)
  *   SINTERSTORE, SUNIONSTORE, SDIFFSTORE
  *                         -> themselves when the result is not empty (deterministic:
  *                            a follower holds the same sources); DEL dst when the
@@ -31,17 +33,10 @@ import type { ArgumentDoc, CommandContext, CommandSpec } from './types.js';
  * rely on either).
  */
 
-const ERR_COUNT_NOT_POSITIVE = 'ERR value is out of range, must be positive';
-const ERR_SRANDMEMBER_RANGE = 'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807';
-const ERR_NUMKEYS = 'ERR numkeys should be greater than 0';
 const ERR_NUMKEYS_TOO_MANY = "ERR Number of keys can't be greater than number of args";
-const ERR_LIMIT_NEGATIVE = "ERR LIMIT can't be negative";
 
 /** Most members per SREM effect of a SPOP with a count (Redis's batch size). */
 const SPOP_EFFECT_BATCH = 1024;
-
-/** The one int64 SRANDMEMBER refuses as a count (it has no positive counterpart). */
-const INT64_MIN_TEXT = '-9223372036854775808';
 
 // ---------------------------------------------------------------------------
 // Helpers
@@ -77,13 +72,6 @@ function replyWholeSet(ctx: CommandContext, set: SetValue): void {
   const reply = ctx.reply;
   reply.setHeader(set.size);
   set.forEach((member) => reply.bulk(member));
-}
-
-/** Redis's "emptyscan" (SSCAN of a missing key): cursor 0, no elements. */
-function replyEmptyScan(ctx: CommandContext): void {
-  ctx.reply.arrayHeader(2);
-  ctx.reply.bulk('0');
-  ctx.reply.arrayHeader(0);
 }
 
 /**
@@ -209,7 +197,6 @@ function storeResult(ctx: CommandContext, argv: string[], name: string, result: 
   ctx.propagate(argv);
 }
 
-const isSet = (value: StoredValue): value is SetValue => typeof value !== 'string' && value.type === 'set';
 
 // ---------------------------------------------------------------------------
 // SADD, SREM
@@ -230,21 +217,10 @@ function sadd(ctx: CommandContext, argv: string[]): void {
   } else {
     set.noteSizeHint(count);
   }
-  let added = 0;
-  let effect: string[] | undefined;
-  for (let i = 2; i < argv.length; i++) {
-    if (set.add(argv[i]!)) {
-      added++;
-      if (effect !== undefined) effect.push(argv[i]!);
-    } else if (effect === undefined) {
-      effect = argv.slice(0, i);
-    }
-  }
-  ctx.reply.integer(added);
-  if (added === 0) return;
-  const out = effect ?? argv;
-  out[0] = 'SADD';
-  ctx.propagate(out);
+  const target = set;
+  const effect = effectOfActedOn(argv, 2, 'SADD', (member) => target.add(member));
+  ctx.reply.integer(effect === undefined ? 0 : effect.length - 2);
+  if (effect !== undefined) ctx.propagate(effect);
 }
 
 /**
@@ -256,22 +232,10 @@ function srem(ctx: CommandContext, argv: string[]): void {
   const set = writeSet(ctx, key);
   if (set === null) return;
   if (set === undefined) return ctx.reply.integer(0);
-  let removed = 0;
-  let effect: string[] | undefined;
-  for (let i = 2; i < argv.length; i++) {
-    if (set.delete(argv[i]!)) {
-      removed++;
-      if (effect !== undefined) effect.push(argv[i]!);
-    } else if (effect === undefined) {
-      effect = argv.slice(0, i);
-    }
-  }
+  const effect = effectOfActedOn(argv, 2, 'SREM', (member) => set.delete(member));
   deleteIfEmpty(ctx, key, set);
-  ctx.reply.integer(removed);
-  if (removed === 0) return;
-  const out = effect ?? argv;
-  out[0] = 'SREM';
-  ctx.propagate(out);
+  ctx.reply.integer(effect === undefined ? 0 : effect.length - 2);
+  if (effect !== undefined) ctx.propagate(effect);
 }
 
 // ---------------------------------------------------------------------------
@@ -332,9 +296,9 @@ function spop(ctx: CommandContext, argv: string[]): void {
     ctx.propagate(['SREM', key, member]);
     return;
   }
-  const count = parseInteger(argv[2]!);
   // Redis reads the count as a positive long: non-integers get the same error as negatives.
-  if (count === undefined || count < 0) return ctx.error(ERR_COUNT_NOT_POSITIVE);
+  const count = nonNegativeArg(ctx, argv[2]!);
+  if (count === undefined) return;
   const set = writeSet(ctx, key);
   if (set === null) return;
   if (set === undefined || count === 0) return ctx.reply.setHeader(0);
@@ -366,7 +330,9 @@ function spop(ctx: CommandContext, argv: string[]): void {
  * count distinct members; for count < 0, exactly -count members that may
  * repeat (O(-count)); empty for 0 or a missing key. The count must be an
  * int64 above -2^63 ("value is out of range, value must between ..."),
- * checked before the key. Propagates nothing.
+ * checked before the key. A negative count whose reply could not fit in the
+ * client's output limit is refused before any pick (refuseOversizedReply).
+ * Propagates nothing.
  */
 function srandmember(ctx: CommandContext, argv: string[]): void {
   if (argv.length > 3) return ctx.error(Err.syntax);
@@ -378,16 +344,15 @@ function srandmember(ctx: CommandContext, argv: string[]): void {
     ctx.reply.bulk(set.randomMember()!);
     return;
   }
-  const text = argv[2]!;
-  const count = parseInteger(text);
-  if (count === undefined) return ctx.error(Err.notInteger);
-  if (text === INT64_MIN_TEXT) return ctx.error(ERR_SRANDMEMBER_RANGE);
+  const count = randomCountArg(ctx, argv);
+  if (count === undefined) return;
   const set = readSet(ctx, key);
   if (set === null) return;
   const reply = ctx.reply;
   if (set === undefined || count === 0) return reply.arrayHeader(0);
   if (count < 0) {
     const n = -count;
+    if (refuseOversizedReply(ctx, n, MIN_REPLY_ELEMENT_BYTES)) return;
     reply.arrayHeader(n);
     for (let i = 0; i < n; i++) reply.bulk(set.randomMember()!);
     return;
@@ -407,7 +372,8 @@ function srandmember(ctx: CommandContext, argv: string[]): void {
  * A missing source answers 0 before any type check; otherwise a source or
  * an existing destination of another type is WRONGTYPE. The source is
  * deleted with its last member; a missing destination is created.
- * Propagated as itself when the member left the source.
+ * Propagated as itself when the member left the source, as SREM source
+ * member when the destination had it already.
  */
 function smove(ctx: CommandContext, argv: string[]): void {
   const sourceKey = argv[1]!;
@@ -419,7 +385,7 @@ function smove(ctx: CommandContext, argv: string[]): void {
   const source = db.lookup(sourceKey, now);
   const destination = db.lookup(destinationKey, now);
   if (source === undefined) return ctx.reply.integer(0);
-  if (!isSet(source) || (destination !== undefined && !isSet(destination))) return ctx.error(Err.wrongType);
+  if (!isOfType(source, 'set') || (destination !== undefined && !isOfType(destination, 'set'))) return ctx.error(Err.wrongType);
   if (source === destination) return ctx.reply.integer(source.has(member) ? 1 : 0);
   if (!source.delete(member)) return ctx.reply.integer(0);
   deleteIfEmpty(ctx, sourceKey, source);
@@ -428,10 +394,16 @@ function smove(ctx: CommandContext, argv: string[]): void {
     target = SetValue.forFirstMember(member, 1);
     storeNew(ctx, destinationKey, target);
   }
-  target.add(member);
+  const added = target.add(member);
   ctx.reply.integer(1);
-  argv[0] = 'SMOVE';
-  ctx.propagate(argv);
+  if (added) {
+    argv[0] = 'SMOVE';
+    ctx.propagate(argv);
+  } else {
+    // The destination had the member already: only the source changed (and
+    // only the source is a modified key for WATCH, as in Redis).
+    ctx.propagate(['SREM', sourceKey, member]);
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -464,14 +436,14 @@ function sinter(ctx: CommandContext, argv: string[]): void {
  */
 function sintercard(ctx: CommandContext, argv: string[]): void {
   const numkeys = parseInteger(argv[1]!);
-  if (numkeys === undefined || numkeys < 1) return ctx.error(ERR_NUMKEYS);
+  if (numkeys === undefined || numkeys < 1) return ctx.error(Err.numkeysNotPositive);
   if (numkeys > argv.length - 2) return ctx.error(ERR_NUMKEYS_TOO_MANY);
   const keysEnd = 2 + numkeys;
   let limit = 0;
   for (let i = keysEnd; i < argv.length; i++) {
     if (isOption(argv[i]!, 'LIMIT') && i + 1 < argv.length) {
-      const n = parseInteger(argv[++i]!);
-      if (n === undefined || n < 0) return ctx.error(ERR_LIMIT_NEGATIVE);
+      const n = nonNegativeArg(ctx, argv[++i]!, Err.limitNegative);
+      if (n === undefined) return;
       limit = n;
     } else {
       return ctx.error(Err.syntax);
@@ -554,7 +526,7 @@ function sscan(ctx: CommandContext, argv: string[]): void {
   if (parseCursor(argv[2]!) === undefined) return ctx.error(ERR_INVALID_CURSOR);
   const set = readSet(ctx, argv[1]!);
   if (set === null) return;
-  if (set === undefined) return replyEmptyScan(ctx);
+  if (set === undefined) return replyScanPage(ctx, 0);
   const args = parseCollectionScan(ctx, argv);
   if (args === undefined) return;
   const match = args.match;
@@ -567,11 +539,7 @@ function sscan(ctx: CommandContext, argv: string[]): void {
   if (encoding === 'hashtable') next = set.scan(args.cursor, args.count, collect);
   else set.forEach(collect);
   if (encoding === 'intset') found.sort(compareIntegerTexts);
-  const reply = ctx.reply;
-  reply.arrayHeader(2);
-  reply.bulk(String(next));
-  reply.arrayHeader(found.length);
-  for (let i = 0; i < found.length; i++) reply.bulk(found[i]!);
+  replyScanPage(ctx, next, found);
 }
 
 // ---------------------------------------------------------------------------

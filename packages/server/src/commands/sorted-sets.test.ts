@@ -740,6 +740,30 @@ describe('ZRANDMEMBER', () => {
     expect(c.call('ZRANDMEMBER', 's')).toEqual(WRONGTYPE);
     expect(c.call('ZRANDMEMBER', 's', '0')).toEqual(WRONGTYPE);
   });
+
+  it('refuses, before any pick, a negative count whose reply cannot fit in the output limit', () => {
+    const tooLarge = (limit: number) =>
+      err(`ERR count is too large: the reply would pass the ${limit} bytes a client may have pending`);
+    // 200 million picks of at least 6 bytes (12 with scores) pass the 1 GiB limit: refused at once.
+    expect(c.call('ZRANDMEMBER', 'k', '-200000000')).toEqual(tooLarge(1024 ** 3));
+    expect(c.call('ZRANDMEMBER', 'k', '-100000000', 'WITHSCORES')).toEqual(tooLarge(1024 ** 3));
+    expect(resp3().call('ZRANDMEMBER', 'k', '-100000000', 'WITHSCORES')).toEqual(tooLarge(1024 ** 3));
+    expect(c.call('ZRANDMEMBER', 'k', '-9223372036854775807')).toEqual(tooLarge(1024 ** 3));
+    // The count's own errors (Redis checks them first), the type and a missing key come first.
+    expect(c.call('ZRANDMEMBER', 'k', '-9223372036854775808')).toEqual(
+      err('ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807'),
+    );
+    expect(c.call('ZRANDMEMBER', 'k', '-4611686018427387904', 'WITHSCORES')).toEqual(err('ERR value is out of range'));
+    expect(c.call('ZRANDMEMBER', 'k', '-200000000', 'foo')).toEqual(SYNTAX);
+    expect(c.call('ZRANDMEMBER', 's', '-200000000')).toEqual(WRONGTYPE);
+    expect(c.call('ZRANDMEMBER', 'none', '-200000000', 'WITHSCORES')).toEqual([]);
+    // The bound is what the client may still have pending, with pairs counted twice.
+    c.session.reply.maxLength = 1200;
+    expect(c.call('ZRANDMEMBER', 'k', '-201')).toEqual(tooLarge(1200));
+    expect(c.call('ZRANDMEMBER', 'k', '-101', 'WITHSCORES')).toEqual(tooLarge(1200));
+    expect(c.call('ZRANDMEMBER', 'k', '-50', 'WITHSCORES')).toHaveLength(100);
+    expect(c.closed).toBe(false);
+  });
 });
 
 describe('ZUNION, ZINTER, ZDIFF and their STORE forms, ZINTERCARD', () => {

@@ -1,20 +1,26 @@
 import {
-  INT64_MAX,
-  parseInt64,
-  parseSafeInteger,
   type LexRange,
   type ScoreRange,
   type SetValue,
   SortedSetValue,
-  type StoredValue,
 } from '@aki/keyspace';
 import type { ReplyWriter } from '@aki/resp-codec';
 import { Err } from '../errors.js';
-import { blockingTimeoutArg, isOption, parseInteger } from './args.js';
+import {
+  blockingTimeoutArg,
+  isOption,
+  MIN_REPLY_ELEMENT_BYTES,
+  mpopArgs,
+  nonNegativeArg,
+  parseInteger,
+  randomCountArg,
+  refuseOversizedReply,
+} from './args.js';
 import { defineCommand, KEY_ARG, keyAt, keyRange } from './define.js';
-import { ERR_INVALID_CURSOR, parseCollectionScan, parseCursor } from './scan-args.js';
+import { effectOfActedOn } from './partial-effect.js';
+import { ERR_INVALID_CURSOR, parseCollectionScan, parseCursor, replyScanPage } from './scan-args.js';
 import { compactScoreText, parseLexRange, parseScore, parseScoreRange, scoreText } from './sorted-set-args.js';
-import { deleteIfEmpty, readSortedSet, storeNew, writeSortedSet } from './typed.js';
+import { deleteIfEmpty, isOfType, readSortedSet, storeNew, writeSortedSet } from './typed.js';
 import type { ArgumentDoc, CommandContext, CommandSpec } from './types.js';
 
 /*
@@ -52,16 +58,7 @@ const ERR_LEX_RANGE = 'ERR min or max not valid string range item';
 const ERR_LIMIT_NEEDS_BY = 'ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX';
 const ERR_WITHSCORES_LEX = 'ERR syntax error, WITHSCORES not supported in combination with BYLEX';
 const ERR_WEIGHT = 'ERR weight value is not a float';
-const ERR_LIMIT_NEGATIVE = "ERR LIMIT can't be negative";
-const ERR_POSITIVE = 'ERR value is out of range, must be positive';
-const ERR_NUMKEYS = 'ERR numkeys should be greater than 0';
-const ERR_COUNT = 'ERR count should be greater than 0';
-const ERR_OUT_OF_RANGE = 'ERR value is out of range';
-const ERR_RANDMEMBER_RANGE = 'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807';
 const errNoInputKeys = (command: string): string => `ERR at least 1 input key is needed for '${command}' command`;
-
-/** Redis's LONG_MAX / 2 (ZRANDMEMBER WITHSCORES bound). */
-const HALF_INT64_MAX = 4611686018427387903n;
 
 // ---------------------------------------------------------------------------
 // Shared helpers
@@ -114,16 +111,6 @@ function writeEntry(reply: ReplyWriter, member: string, score: number, withScore
   if (reply.protocol === 3) reply.arrayHeader(2);
   reply.bulk(member);
   reply.double(score);
-}
-
-/** A count that must be a non-negative int64 (getPositiveLongFromObjectOrReply); undefined after replying. */
-function positiveCountArg(ctx: CommandContext, text: string, message: string): number | undefined {
-  const n = parseInteger(text);
-  if (n === undefined || n < 0) {
-    ctx.error(message);
-    return undefined;
-  }
-  return n;
 }
 
 // ---------------------------------------------------------------------------
@@ -255,13 +242,7 @@ function zrem(ctx: CommandContext, argv: string[]): void {
   const z = writeSortedSet(ctx, key);
   if (z === null) return;
   if (z === undefined) return ctx.reply.integer(0);
-  let effect: string[] | undefined;
-  for (let i = 2; i < argv.length; i++) {
-    if (!z.delete(argv[i]!)) continue;
-    effect ??= ['ZREM', key];
-    effect.push(argv[i]!);
-    if (z.size === 0) break;
-  }
+  const effect = effectOfActedOn(argv, 2, 'ZREM', (member) => z.delete(member));
   ctx.reply.integer(effect === undefined ? 0 : effect.length - 2);
   if (effect === undefined) return;
   deleteIfEmpty(ctx, key, z);
@@ -593,7 +574,7 @@ function zpopGeneric(ctx: CommandContext, argv: string[], max: boolean): void {
   if (argv.length > 3) return ctx.error(Err.syntax);
   let count = 1;
   if (argv.length === 3) {
-    const n = positiveCountArg(ctx, argv[2]!, ERR_POSITIVE);
+    const n = nonNegativeArg(ctx, argv[2]!);
     if (n === undefined) return;
     count = n;
   }
@@ -618,10 +599,6 @@ function zpopGeneric(ctx: CommandContext, argv: string[], max: boolean): void {
 
 const zpopmin = (ctx: CommandContext, argv: string[]): void => zpopGeneric(ctx, argv, false);
 const zpopmax = (ctx: CommandContext, argv: string[]): void => zpopGeneric(ctx, argv, true);
-
-/** True when `value` is a sorted set (a blocked client's re-check; no reply). */
-const isSortedSet = (value: StoredValue | undefined): value is SortedSetValue =>
-  value !== undefined && typeof value !== 'string' && value.type === 'zset';
 
 /** BZPOPMIN/BZPOPMAX's answer for `key`: [key, member, score], propagated as ZPOPMIN|ZPOPMAX key. */
 function serveBzpop(ctx: CommandContext, key: string, z: SortedSetValue, max: boolean): void {
@@ -658,7 +635,7 @@ function bzpopGeneric(ctx: CommandContext, argv: string[], max: boolean): void {
     deadline,
     tryServe(served: CommandContext, key: string): boolean {
       const value = served.db.lookup(key, served.now);
-      if (!isSortedSet(value)) return false;
+      if (!isOfType(value, 'zset')) return false;
       serveBzpop(served, key, value, max);
       return true;
     },
@@ -668,55 +645,6 @@ function bzpopGeneric(ctx: CommandContext, argv: string[], max: boolean): void {
 
 const bzpopmin = (ctx: CommandContext, argv: string[]): void => bzpopGeneric(ctx, argv, false);
 const bzpopmax = (ctx: CommandContext, argv: string[]): void => bzpopGeneric(ctx, argv, true);
-
-/** What [B]ZMPOP asked for (module scratch, set by parseMpop). */
-let mpopKeysStart = 0;
-let mpopKeyCount = 0;
-let mpopMax = false;
-let mpopCount = 1;
-
-/**
- * Parses `numkeys key [key ...] MIN | MAX [COUNT count]` from argv[at];
- * false after replying the error (Redis's texts: numkeys and count errors
- * name their own condition, anything else is a syntax error).
- */
-function parseMpop(ctx: CommandContext, argv: string[], at: number): boolean {
-  const numkeys = parseInteger(argv[at]!);
-  if (numkeys === undefined || numkeys < 1) {
-    ctx.error(ERR_NUMKEYS);
-    return false;
-  }
-  const whereIndex = at + numkeys + 1;
-  if (whereIndex >= argv.length) {
-    ctx.error(Err.syntax);
-    return false;
-  }
-  const where = argv[whereIndex]!;
-  if (isOption(where, 'MIN')) mpopMax = false;
-  else if (isOption(where, 'MAX')) mpopMax = true;
-  else {
-    ctx.error(Err.syntax);
-    return false;
-  }
-  let count = -1;
-  for (let j = whereIndex + 1; j < argv.length; j++) {
-    if (count === -1 && isOption(argv[j]!, 'COUNT') && j + 1 < argv.length) {
-      const n = parseInteger(argv[++j]!);
-      if (n === undefined || n < 1) {
-        ctx.error(ERR_COUNT);
-        return false;
-      }
-      count = n;
-    } else {
-      ctx.error(Err.syntax);
-      return false;
-    }
-  }
-  mpopKeysStart = at + 1;
-  mpopKeyCount = numkeys;
-  mpopCount = count === -1 ? 1 : count;
-  return true;
-}
 
 /** [B]ZMPOP's answer for `key`: [key, [[member, score], ...]], propagated as ZPOPMIN|ZPOPMAX key n. */
 function serveMpop(ctx: CommandContext, key: string, z: SortedSetValue, max: boolean, count: number): void {
@@ -728,12 +656,13 @@ function serveMpop(ctx: CommandContext, key: string, z: SortedSetValue, max: boo
 
 /** ZMPOP numkeys key [key ...] MIN | MAX [COUNT count] -> [key, [[member, score], ...]] or a null array. */
 function zmpop(ctx: CommandContext, argv: string[]): void {
-  if (!parseMpop(ctx, argv, 1)) return;
-  for (let i = 0; i < mpopKeyCount; i++) {
-    const key = argv[mpopKeysStart + i]!;
+  const args = mpopArgs(ctx, argv, 1, 'MIN', 'MAX');
+  if (args === undefined) return;
+  for (let i = args.firstKey; i <= args.lastKey; i++) {
+    const key = argv[i]!;
     const z = writeSortedSet(ctx, key);
     if (z === null) return;
-    if (z !== undefined) return serveMpop(ctx, key, z, mpopMax, mpopCount);
+    if (z !== undefined) return serveMpop(ctx, key, z, args.second, args.count);
   }
   ctx.reply.nullArray();
 }
@@ -746,22 +675,23 @@ function zmpop(ctx: CommandContext, argv: string[]): void {
 function bzmpop(ctx: CommandContext, argv: string[]): void {
   const deadline = blockingTimeoutArg(ctx, argv[1]!);
   if (deadline === undefined) return;
-  if (!parseMpop(ctx, argv, 2)) return;
-  const max = mpopMax;
-  const count = mpopCount;
-  for (let i = 0; i < mpopKeyCount; i++) {
-    const key = argv[mpopKeysStart + i]!;
+  const args = mpopArgs(ctx, argv, 2, 'MIN', 'MAX');
+  if (args === undefined) return;
+  const { firstKey, lastKey, count } = args;
+  const max = args.second;
+  for (let i = firstKey; i <= lastKey; i++) {
+    const key = argv[i]!;
     const z = writeSortedSet(ctx, key);
     if (z === null) return;
     if (z !== undefined) return serveMpop(ctx, key, z, max, count);
   }
   if (ctx.inTransaction) return ctx.reply.nullArray();
   ctx.block({
-    keys: argv.slice(mpopKeysStart, mpopKeysStart + mpopKeyCount),
+    keys: argv.slice(firstKey, lastKey + 1),
     deadline,
     tryServe(served: CommandContext, key: string): boolean {
       const value = served.db.lookup(key, served.now);
-      if (!isSortedSet(value)) return false;
+      if (!isOfType(value, 'zset')) return false;
       serveMpop(served, key, value, max, count);
       return true;
     },
@@ -788,18 +718,9 @@ function zrandmember(ctx: CommandContext, argv: string[]): void {
     ctx.reply.bulk(z.memberOf(z.randomNode()));
     return;
   }
-  const text = argv[2]!;
-  let count = parseSafeInteger(text);
-  let big: bigint | undefined;
-  if (count === undefined) {
-    big = parseInt64(text);
-    if (big === undefined) return ctx.error(Err.notInteger);
-    if (big < -INT64_MAX) return ctx.error(ERR_RANDMEMBER_RANGE);
-    count = Number(big);
-  }
-  if (argv.length > 4 || (argv.length === 4 && !isOption(argv[3]!, 'WITHSCORES'))) return ctx.error(Err.syntax);
+  const count = randomCountArg(ctx, argv, 'WITHSCORES');
+  if (count === undefined) return;
   const withScores = argv.length === 4;
-  if (withScores && big !== undefined && (big < -HALF_INT64_MAX || big > HALF_INT64_MAX)) return ctx.error(ERR_OUT_OF_RANGE);
   const z = readSortedSet(ctx, argv[1]!);
   if (z === null) return;
   if (z === undefined || count === 0) return ctx.reply.arrayHeader(0);
@@ -809,6 +730,7 @@ function zrandmember(ctx: CommandContext, argv: string[]): void {
   if (count < 0 || count === 1) {
     // With repetition (or a single pick): independent random members.
     const n = Math.abs(count);
+    if (refuseOversizedReply(ctx, n, withScores ? 2 * MIN_REPLY_ELEMENT_BYTES : MIN_REPLY_ELEMENT_BYTES)) return;
     entriesHeader(reply, n, withScores);
     for (let i = 0; i < n; i++) {
       const node = z.randomNode();
@@ -941,7 +863,7 @@ function zsetOperation(
     } else if (dst === undefined && !cardinalityOnly && isOption(arg, 'WITHSCORES')) {
       withScores = true;
     } else if (cardinalityOnly && remaining >= 2 && isOption(arg, 'LIMIT')) {
-      const n = positiveCountArg(ctx, argv[++j]!, ERR_LIMIT_NEGATIVE);
+      const n = nonNegativeArg(ctx, argv[++j]!, Err.limitNegative);
       if (n === undefined) return;
       limit = n;
     } else {
@@ -1040,13 +962,7 @@ function zscan(ctx: CommandContext, argv: string[]): void {
   if (parseCursor(argv[2]!) === undefined) return ctx.error(ERR_INVALID_CURSOR);
   const z = readSortedSet(ctx, argv[1]!);
   if (z === null) return;
-  const reply = ctx.reply;
-  if (z === undefined) {
-    reply.arrayHeader(2);
-    reply.bulk('0');
-    reply.arrayHeader(0);
-    return;
-  }
+  if (z === undefined) return replyScanPage(ctx, 0);
   const args = parseCollectionScan(ctx, argv);
   if (args === undefined) return;
   const match = args.match;
@@ -1061,10 +977,7 @@ function zscan(ctx: CommandContext, argv: string[]): void {
       if (match === undefined || match(member)) found.push(member, scoreText(score));
     });
   }
-  reply.arrayHeader(2);
-  reply.bulk(String(next));
-  reply.arrayHeader(found.length);
-  for (const item of found) reply.bulk(item);
+  replyScanPage(ctx, next, found);
 }
 
 // ---------------------------------------------------------------------------

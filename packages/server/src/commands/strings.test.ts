@@ -370,11 +370,27 @@ describe('APPEND / STRLEN', () => {
     ]);
   });
 
-  it('an empty append creates a missing key but changes nothing on an existing one', () => {
+  it('an empty append creates a missing key and, on an existing one, is a write that changes nothing', () => {
     expect(c.call('APPEND', 'e', '')).toBe(0);
     expect(c.call('EXISTS', 'e')).toBe(1);
-    expect(c.call('APPEND', 'e', '')).toBe(0);
-    expect(effects()).toEqual([['APPEND', 'e', '']]);
+    c.call('SET', 'k', 'abc');
+    expect(c.call('APPEND', 'k', '')).toBe(3);
+    expect(c.call('GET', 'k')).toBe('abc');
+    // Redis propagates it too (server.dirty is always bumped).
+    expect(effects()).toEqual([
+      ['APPEND', 'e', ''],
+      ['SET', 'k', 'abc'],
+      ['APPEND', 'k', ''],
+    ]);
+  });
+
+  it('an empty append to an existing key invalidates WATCH, as in Redis', () => {
+    c.call('SET', 'k', 'abc');
+    c.call('WATCH', 'k');
+    c.call('APPEND', 'k', '');
+    c.call('MULTI');
+    c.call('PING');
+    expect(c.call('EXEC')).toBeNull();
   });
 
   it('refuses a result longer than proto-max-bulk-len', () => {

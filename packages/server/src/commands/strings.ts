@@ -1,7 +1,7 @@
 import { constants as bufferConstants } from 'node:buffer';
-import { INT64_MAX, INT64_MIN, KEEP_TTL, parseInt64, parseSafeInteger } from '@aki/keyspace';
+import { INT64_MIN, KEEP_TTL } from '@aki/keyspace';
 import { Err } from '../errors.js';
-import { absoluteTimeArg, type AbsoluteTime, parseInteger } from './args.js';
+import { absoluteTimeArg, type AbsoluteTime, addToInt64Text, int64Arg, parseInteger } from './args.js';
 import { defineCommand, EXPIRY_TOKENS, KEY_ARG, keyAt, keysFrom, VALUE_ARG } from './define.js';
 import { lookupRead } from './keys.js';
 import { addFloatText } from './long-double.js';
@@ -302,7 +302,11 @@ function refuseLength(ctx: CommandContext, length: number): boolean {
   return false;
 }
 
-/** APPEND key value -> the new length; creates the key when missing, keeps the time to live. */
+/**
+ * APPEND key value -> the new length; creates the key when missing, keeps the
+ * time to live. An empty value on an existing key changes nothing but still
+ * counts as a write, as in Redis (propagated, invalidates WATCH).
+ */
 function append(ctx: CommandContext, argv: string[]): void {
   const key = argv[1]!;
   const suffix = argv[2]!;
@@ -315,8 +319,7 @@ function append(ctx: CommandContext, argv: string[]): void {
     if (typeof old !== 'string') return ctx.error(Err.wrongType);
     if (refuseLength(ctx, old.length + suffix.length)) return;
     ctx.reply.integer(old.length + suffix.length);
-    if (suffix.length === 0) return; // nothing changed, nothing to propagate
-    db.replaceValue(key, old + suffix, ctx.now, true);
+    if (suffix.length !== 0) db.replaceValue(key, old + suffix, ctx.now, true);
   }
   argv[0] = 'APPEND';
   ctx.propagate(argv);
@@ -398,21 +401,11 @@ function incrementBy(ctx: CommandContext, argv: string[], name: string, by: numb
   const key = argv[1]!;
   const db = ctx.db;
   const old = db.lookup(key, ctx.now);
-  let result: number | bigint;
-  if (old === undefined) {
-    result = by;
-  } else {
+  let result: number | bigint | undefined = by;
+  if (old !== undefined) {
     if (typeof old !== 'string') return ctx.error(Err.wrongType);
-    const current = parseSafeInteger(old);
-    if (current !== undefined && typeof by === 'number' && Number.isSafeInteger(current + by)) {
-      result = current + by;
-    } else {
-      const big = current !== undefined ? BigInt(current) : parseInt64(old);
-      if (big === undefined) return ctx.error(Err.notInteger);
-      const sum = big + BigInt(by);
-      if (sum > INT64_MAX || sum < INT64_MIN) return ctx.error(Err.overflow);
-      result = sum;
-    }
+    result = addToInt64Text(ctx, old, by, Err.notInteger);
+    if (result === undefined) return;
   }
   const text = String(result);
   if (old === undefined) db.set(key, text, undefined, ctx.now);
@@ -420,15 +413,6 @@ function incrementBy(ctx: CommandContext, argv: string[], name: string, by: numb
   ctx.reply.integer(result);
   argv[0] = name;
   ctx.propagate(argv);
-}
-
-/** An INCRBY/DECRBY amount: a safe integer as a number, larger int64 as bigint; undefined after replying an error. */
-function amountArg(ctx: CommandContext, text: string): number | bigint | undefined {
-  const n = parseSafeInteger(text);
-  if (n !== undefined) return n;
-  const big = parseInt64(text);
-  if (big === undefined) ctx.error(Err.notInteger);
-  return big;
 }
 
 /** INCR key -> the incremented value. */
@@ -439,13 +423,13 @@ const decr = (ctx: CommandContext, argv: string[]): void => incrementBy(ctx, arg
 
 /** INCRBY key increment -> the new value. */
 function incrby(ctx: CommandContext, argv: string[]): void {
-  const by = amountArg(ctx, argv[2]!);
+  const by = int64Arg(ctx, argv[2]!);
   if (by !== undefined) incrementBy(ctx, argv, 'INCRBY', by);
 }
 
 /** DECRBY key decrement -> the new value; decrementing by INT64_MIN is refused (its negation overflows). */
 function decrby(ctx: CommandContext, argv: string[]): void {
-  const by = amountArg(ctx, argv[2]!);
+  const by = int64Arg(ctx, argv[2]!);
   if (by === undefined) return;
   if (by === INT64_MIN) return ctx.error(ERR_DECREMENT_OVERFLOW);
   incrementBy(ctx, argv, 'DECRBY', by === 0 ? 0 : -by);

@@ -76,3 +76,11 @@ export function deleteIfEmpty(ctx: CommandContext, key: string, value: { readonl
   ctx.db.delete(key, ctx.now);
   return true;
 }
+
+/**
+ * True when `value` is a collection of `type`; replies nothing and counts
+ * nothing (a blocked client's re-check, SMOVE's destination check).
+ */
+export function isOfType<T extends keyof TypeOf>(value: StoredValue | undefined, type: T): value is TypeOf[T] {
+  return value !== undefined && typeof value !== 'string' && value.type === type;
+}
