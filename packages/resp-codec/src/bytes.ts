@@ -56,7 +56,7 @@ function short(b: Buffer, s: number, n: number): string {
  */
 export function writeLatin1(buf: Buffer, off: number, s: string): void {
   const n = s.length;
-  if (n <= 12) {
+  if (n <= 32) {
     for (let i = 0; i < n; i++) buf[off + i] = s.charCodeAt(i);
   } else {
     (buf as FastBuffer).latin1Write(s, off, n);

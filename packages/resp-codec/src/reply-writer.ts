@@ -55,10 +55,13 @@ export class ReplyWriter {
   private buf: Buffer;
   private len = 0;
   private readonly initialCapacity: number;
+  /** Size of the next buffer allocated from empty (see take). */
+  private nextCapacity: number;
 
   /** `initialCapacity` is allocated on the first write (idle connections hold no buffer). */
   constructor(initialCapacity = 16 * 1024) {
     this.initialCapacity = Math.max(64, initialCapacity | 0);
+    this.nextCapacity = this.initialCapacity;
     this.buf = EMPTY_BUFFER;
   }
 
@@ -92,7 +95,10 @@ export class ReplyWriter {
       return out;
     }
     const out = this.buf.subarray(0, n);
-    this.buf = EMPTY_BUFFER; // a new buffer is allocated by the next write
+    this.buf = EMPTY_BUFFER; // a new buffer is allocated by the next write,
+    // as large as this output was (up to RETAINED_CAPACITY), so a client that
+    // keeps getting big batches does not regrow (and copy) from the initial size each time.
+    this.nextCapacity = Math.min(Math.max(n, this.initialCapacity), RETAINED_CAPACITY);
     return out;
   }
 
@@ -352,7 +358,7 @@ export class ReplyWriter {
     }
     if (need <= this.buf.length) return this.buf;
     const grown = Buffer.allocUnsafeSlow(
-      Math.min(Math.max(need, this.buf.length * 2, this.initialCapacity), Math.max(need, this.maxLength)),
+      Math.min(Math.max(need, this.buf.length * 2, this.nextCapacity), Math.max(need, this.maxLength)),
     );
     this.buf.copy(grown, 0, 0, this.len);
     this.buf = grown;
