@@ -328,45 +328,48 @@ export class SkipList {
   /** Removes every node with a score inside `range`, calling `removed` with each member; returns how many. */
   removeRangeByScore(range: ScoreRange, removed: (member: string) => void): number {
     if (isEmptyScoreRange(range)) return 0;
-    const { next, base } = this;
-    let x = HEADER;
-    for (let i = this.level - 1; i >= 0; i--) {
-      for (;;) {
-        const f = next[base[x]! + i]!;
-        if (f === 0 || scoreGteMin(this.score[f]!, range)) break;
-        x = f;
-      }
-      update[i] = x;
-    }
-    let n = 0;
-    x = this.next[this.base[x]!]!;
-    while (x !== 0 && scoreLteMax(this.score[x]!, range)) {
-      const following = this.next[this.base[x]!]!;
-      this.unlink(x);
-      removed(this.member[x]!);
-      this.release(x);
-      n++;
-      x = following;
-    }
-    return n;
+    // `this.score`, not a local: removal may reallocate the arrays.
+    return this.removeRun(
+      (node) => scoreGteMin(this.score[node]!, range),
+      (node) => scoreLteMax(this.score[node]!, range),
+      removed,
+    );
   }
 
   /** Removes every node whose member is inside `range` (see firstInLexRange); returns how many. */
   removeRangeByLex(range: LexRange, removed: (member: string) => void): number {
     if (isEmptyLexRange(range)) return 0;
+    return this.removeRun(
+      (node) => lexGteMin(this.member[node]!, range),
+      (node) => lexLteMax(this.member[node]!, range),
+      removed,
+    );
+  }
+
+  /**
+   * Removes the run of nodes that starts at the first node for which
+   * `reachesStart` holds and goes on while `inRun` holds (the list is
+   * ordered so both are monotonic), calling `removed` with each member.
+   * O(log n + M).
+   */
+  private removeRun(
+    reachesStart: (node: number) => boolean,
+    inRun: (node: number) => boolean,
+    removed: (member: string) => void,
+  ): number {
     const { next, base } = this;
     let x = HEADER;
     for (let i = this.level - 1; i >= 0; i--) {
       for (;;) {
         const f = next[base[x]! + i]!;
-        if (f === 0 || lexGteMin(this.member[f]!, range)) break;
+        if (f === 0 || reachesStart(f)) break;
         x = f;
       }
       update[i] = x;
     }
     let n = 0;
     x = this.next[this.base[x]!]!;
-    while (x !== 0 && lexLteMax(this.member[x]!, range)) {
+    while (x !== 0 && inRun(x)) {
       const following = this.next[this.base[x]!]!;
       this.unlink(x);
       removed(this.member[x]!);

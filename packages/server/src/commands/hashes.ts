@@ -4,9 +4,9 @@ import { Err } from '../errors.js';
 import { addToInt64Text, int64Arg, MIN_REPLY_ELEMENT_BYTES, randomCountArg, refuseOversizedReply } from './args.js';
 import { defineCommand, KEY_ARG, keyAt } from './define.js';
 import { addFloatText } from './long-double.js';
-import { effectOfActedOn } from './partial-effect.js';
+import { removeElements } from './partial-effect.js';
 import { ERR_INVALID_CURSOR, parseCollectionScan, parseCursor, replyScanPage } from './scan-args.js';
-import { deleteIfEmpty, readHash, storeNew, writeHash } from './typed.js';
+import { readHash, storeNew, writeHash } from './typed.js';
 import type { ArgumentDoc, CommandContext, CommandSpec } from './types.js';
 
 /*
@@ -89,11 +89,7 @@ function hdel(ctx: CommandContext, argv: string[]): void {
   const hash = writeHash(ctx, key);
   if (hash === null) return;
   if (hash === undefined) return ctx.reply.integer(0);
-  // The effect names only the removed fields.
-  const effect = effectOfActedOn(argv, 2, 'HDEL', (field) => hash.delete(field));
-  deleteIfEmpty(ctx, key, hash);
-  ctx.reply.integer(effect === undefined ? 0 : effect.length - 2);
-  if (effect !== undefined) ctx.propagate(effect);
+  removeElements(ctx, argv, 'HDEL', hash, (field) => hash.delete(field));
 }
 
 /** Sets `field` of the hash at `key` (`hash`, or a new hash stored there when undefined). */

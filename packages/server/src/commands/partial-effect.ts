@@ -1,3 +1,6 @@
+import { deleteIfEmpty } from './typed.js';
+import type { CommandContext } from './types.js';
+
 /**
  * The effect of a variadic write that names only the arguments it acted on
  * (SADD of the members it added, SREM / HDEL / ZREM of those it removed, DEL
@@ -29,4 +32,23 @@ export function effectOfActedOn(
   const effect = copy ?? argv;
   effect[0] = name;
   return effect;
+}
+
+/**
+ * HDEL, SREM and ZREM once the key's collection is found: removes the
+ * elements argv[2..] with `remove`, deletes the key when none remain,
+ * replies how many went and propagates `name` with only those.
+ */
+export function removeElements(
+  ctx: CommandContext,
+  argv: string[],
+  name: string,
+  collection: { readonly size: number },
+  remove: (element: string) => boolean,
+): void {
+  const effect = effectOfActedOn(argv, 2, name, remove);
+  ctx.reply.integer(effect === undefined ? 0 : effect.length - 2);
+  if (effect === undefined) return;
+  deleteIfEmpty(ctx, argv[1]!, collection);
+  ctx.propagate(effect);
 }

@@ -3,7 +3,7 @@ import { encodingLimitsOf } from '../encoding-limits.js';
 import { Err } from '../errors.js';
 import { isOption, MIN_REPLY_ELEMENT_BYTES, nonNegativeArg, parseInteger, randomCountArg, refuseOversizedReply } from './args.js';
 import { defineCommand, KEY_ARG, keyAt, keyRange, KEYS_ARG, keysFrom } from './define.js';
-import { effectOfActedOn } from './partial-effect.js';
+import { effectOfActedOn, removeElements } from './partial-effect.js';
 import { ERR_INVALID_CURSOR, parseCollectionScan, parseCursor, replyScanPage } from './scan-args.js';
 import { deleteIfEmpty, isOfType, readSet, storeNew, writeSet } from './typed.js';
 import type { ArgumentDoc, CommandContext, CommandSpec } from './types.js';
@@ -232,10 +232,7 @@ function srem(ctx: CommandContext, argv: string[]): void {
   const set = writeSet(ctx, key);
   if (set === null) return;
   if (set === undefined) return ctx.reply.integer(0);
-  const effect = effectOfActedOn(argv, 2, 'SREM', (member) => set.delete(member));
-  deleteIfEmpty(ctx, key, set);
-  ctx.reply.integer(effect === undefined ? 0 : effect.length - 2);
-  if (effect !== undefined) ctx.propagate(effect);
+  removeElements(ctx, argv, 'SREM', set, (member) => set.delete(member));
 }
 
 // ---------------------------------------------------------------------------

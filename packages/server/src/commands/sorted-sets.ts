@@ -17,7 +17,7 @@ import {
   refuseOversizedReply,
 } from './args.js';
 import { defineCommand, KEY_ARG, keyAt, keyRange } from './define.js';
-import { effectOfActedOn } from './partial-effect.js';
+import { removeElements } from './partial-effect.js';
 import { ERR_INVALID_CURSOR, parseCollectionScan, parseCursor, replyScanPage } from './scan-args.js';
 import { compactScoreText, parseLexRange, parseScore, parseScoreRange, scoreText } from './sorted-set-args.js';
 import { deleteIfEmpty, isOfType, readSortedSet, storeNew, writeSortedSet } from './typed.js';
@@ -242,11 +242,7 @@ function zrem(ctx: CommandContext, argv: string[]): void {
   const z = writeSortedSet(ctx, key);
   if (z === null) return;
   if (z === undefined) return ctx.reply.integer(0);
-  const effect = effectOfActedOn(argv, 2, 'ZREM', (member) => z.delete(member));
-  ctx.reply.integer(effect === undefined ? 0 : effect.length - 2);
-  if (effect === undefined) return;
-  deleteIfEmpty(ctx, key, z);
-  ctx.propagate(effect);
+  removeElements(ctx, argv, 'ZREM', z, (member) => z.delete(member));
 }
 
 /** ZSCORE key member -> the score, or null. */
