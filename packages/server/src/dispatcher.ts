@@ -151,9 +151,10 @@ export class Dispatcher {
     while (blocking.hasReadyKeys) {
       for (const [dbIndex, key] of blocking.takeReadyKeys()) {
         const db = this.server.keyspace.db(dbIndex);
+        const now = this.server.clock();
         for (const waiter of blocking.waitersOf(dbIndex, key)) {
           // Once a pop emptied (and so deleted) the key, nobody else can be served from it.
-          if (!db.has(key, this.server.clock())) break;
+          if (!db.has(key, now)) break;
           if (!blocking.isBlocked(waiter.client) || waiter.client.closing) continue;
           if (this.callBlocked(waiter.client, (ctx) => waiter.request.tryServe(ctx, key))) {
             this.release(waiter.client);

@@ -263,31 +263,14 @@ export class SkipList {
   /** First node with a score inside `range`, or 0. */
   firstInRange(range: ScoreRange): number {
     if (!this.mayIntersect(range)) return 0;
-    const { next, base } = this;
-    let x = HEADER;
-    for (let i = this.level - 1; i >= 0; i--) {
-      for (;;) {
-        const f = next[base[x]! + i]!;
-        if (f === 0 || scoreGteMin(this.score[f]!, range)) break;
-        x = f;
-      }
-    }
-    x = next[base[x]!]!;
+    const x = this.nextOf(this.descend((f) => !scoreGteMin(this.score[f]!, range)));
     return x !== 0 && scoreLteMax(this.score[x]!, range) ? x : 0;
   }
 
   /** Last node with a score inside `range`, or 0. */
   lastInRange(range: ScoreRange): number {
     if (!this.mayIntersect(range)) return 0;
-    const { next, base } = this;
-    let x = HEADER;
-    for (let i = this.level - 1; i >= 0; i--) {
-      for (;;) {
-        const f = next[base[x]! + i]!;
-        if (f === 0 || !scoreLteMax(this.score[f]!, range)) break;
-        x = f;
-      }
-    }
+    const x = this.descend((f) => scoreLteMax(this.score[f]!, range));
     return x !== HEADER && scoreGteMin(this.score[x]!, range) ? x : 0;
   }
 
@@ -297,31 +280,14 @@ export class SkipList {
    */
   firstInLexRange(range: LexRange): number {
     if (!this.mayIntersectLex(range)) return 0;
-    const { next, base } = this;
-    let x = HEADER;
-    for (let i = this.level - 1; i >= 0; i--) {
-      for (;;) {
-        const f = next[base[x]! + i]!;
-        if (f === 0 || lexGteMin(this.member[f]!, range)) break;
-        x = f;
-      }
-    }
-    x = next[base[x]!]!;
+    const x = this.nextOf(this.descend((f) => !lexGteMin(this.member[f]!, range)));
     return x !== 0 && lexLteMax(this.member[x]!, range) ? x : 0;
   }
 
   /** Last node whose member is inside `range`, or 0 (see firstInLexRange). */
   lastInLexRange(range: LexRange): number {
     if (!this.mayIntersectLex(range)) return 0;
-    const { next, base } = this;
-    let x = HEADER;
-    for (let i = this.level - 1; i >= 0; i--) {
-      for (;;) {
-        const f = next[base[x]! + i]!;
-        if (f === 0 || !lexLteMax(this.member[f]!, range)) break;
-        x = f;
-      }
-    }
+    const x = this.descend((f) => lexLteMax(this.member[f]!, range));
     return x !== HEADER && lexGteMin(this.member[x]!, range) ? x : 0;
   }
 
@@ -347,6 +313,26 @@ export class SkipList {
   }
 
   /**
+   * The search every range operation starts with: from the header down the
+   * levels, moving forward while the next node satisfies `advance` (which
+   * must hold for a prefix of the list). Returns the last node reached (the
+   * header when none), with the path left in `update` for an unlink.
+   */
+  private descend(advance: (node: number) => boolean): number {
+    const { next, base } = this;
+    let x = HEADER;
+    for (let i = this.level - 1; i >= 0; i--) {
+      for (;;) {
+        const f = next[base[x]! + i]!;
+        if (f === 0 || !advance(f)) break;
+        x = f;
+      }
+      update[i] = x;
+    }
+    return x;
+  }
+
+  /**
    * Removes the run of nodes that starts at the first node for which
    * `reachesStart` holds and goes on while `inRun` holds (the list is
    * ordered so both are monotonic), calling `removed` with each member.
@@ -357,18 +343,8 @@ export class SkipList {
     inRun: (node: number) => boolean,
     removed: (member: string) => void,
   ): number {
-    const { next, base } = this;
-    let x = HEADER;
-    for (let i = this.level - 1; i >= 0; i--) {
-      for (;;) {
-        const f = next[base[x]! + i]!;
-        if (f === 0 || reachesStart(f)) break;
-        x = f;
-      }
-      update[i] = x;
-    }
     let n = 0;
-    x = this.next[this.base[x]!]!;
+    let x = this.nextOf(this.descend((f) => !reachesStart(f)));
     while (x !== 0 && inRun(x)) {
       const following = this.next[this.base[x]!]!;
       this.unlink(x);
