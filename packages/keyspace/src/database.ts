@@ -19,6 +19,16 @@ export interface DatabaseHooks {
 export type ExpiryMode = 'delete' | 'hide';
 
 /**
+ * How the running command uses what lookups return, shared by the databases
+ * of a keyspace (Keyspace.accessIsReadOnly). While a snapshot is active, a
+ * lookup that hands out a collection keeps a copy for the snapshot first,
+ * because the caller may modify it in place; a read-only caller will not.
+ */
+export interface AccessMode {
+  readOnly: boolean;
+}
+
+/**
  * One numbered database. Values and their expiry times live off the V8 heap
  * in a StringStore (see there for why); this class adds Redis's semantics on
  * top: logical expiry, lazy and active deletion, SCAN, RANDOMKEY.
@@ -38,6 +48,7 @@ export class Database {
     readonly index: number,
     private readonly hooks: DatabaseHooks,
     private readonly expiryMode: () => ExpiryMode,
+    private readonly access: AccessMode = { readOnly: false },
   ) {}
 
   /** Number of keys, including logically expired keys not yet removed (as Redis's DBSIZE). */
@@ -62,15 +73,19 @@ export class Database {
   lookup(key: string, now: number): StoredValue | undefined {
     const ref = this.liveRecord(key, now);
     if (ref === 0) return undefined;
-    this.store.touch(ref, toSeconds(now));
-    return this.store.valueOf(ref);
+    const store = this.store;
+    store.touch(ref, toSeconds(now));
+    if (store.snapshot !== null) this.beforeHandingOut(key, ref);
+    return store.valueOf(ref);
   }
 
   /**
    * Like `lookup`, but returns a handle to the value instead of the value, for
    * copying it straight into a reply (`valueLength`, `copyValue`: the
    * Database is a BulkSource). 0 when absent or logically expired. A handle
-   * is valid only until the next write to this database.
+   * is valid only until the next write to this database. Only for values
+   * that are not modified in place (strings): it never preserves anything
+   * for a snapshot.
    */
   lookupHandle(key: string, now: number): number {
     const ref = this.liveRecord(key, now);
@@ -99,7 +114,10 @@ export class Database {
    */
   lookupWithoutTouch(key: string, now: number): StoredValue | undefined {
     const ref = this.liveRecord(key, now);
-    return ref === 0 ? undefined : this.store.valueOf(ref);
+    if (ref === 0) return undefined;
+    const store = this.store;
+    if (store.snapshot !== null) this.beforeHandingOut(key, ref);
+    return store.valueOf(ref);
   }
 
   /** True when `key` exists and is not logically expired (not an access). */
@@ -109,8 +127,11 @@ export class Database {
 
   /** Raw value without expiry checks (persistence, digests, snapshot). */
   peek(key: string): StoredValue | undefined {
-    const ref = this.store.find(key);
-    return ref === 0 ? undefined : this.store.valueOf(ref);
+    const store = this.store;
+    const ref = store.find(key);
+    if (ref === 0) return undefined;
+    if (store.snapshot !== null) this.beforeHandingOut(key, ref);
+    return store.valueOf(ref);
   }
 
   /**
@@ -186,10 +207,15 @@ export class Database {
     return true;
   }
 
-  /** Removes every key; returns how many there were. */
+  /**
+   * Removes every key; returns how many there were. A store that an active
+   * snapshot still has to emit is left to the snapshot as it is (never
+   * written again) and replaced by a fresh one: O(1), nothing to preserve.
+   */
   flush(): number {
     const removed = this.store.size;
-    this.store.clear();
+    if (this.store.snapshot !== null) this.store = new StringStore();
+    else this.store.clear();
     this.expiryCursor = 0;
     this.ttlEstimate = 0;
     return removed;
@@ -289,11 +315,30 @@ export class Database {
     return { examined, expired };
   }
 
+  /**
+   * Starts a point-in-time snapshot of this database's current store (see
+   * StringStore.beginSnapshot) and returns that store, or undefined when the
+   * database is empty (nothing to emit, nothing to preserve). The store stays
+   * the snapshot's even when SWAPDB moves it to another database or FLUSHDB
+   * detaches it. For Keyspace.beginSnapshot.
+   */
+  beginSnapshot(): StringStore | undefined {
+    const store = this.store;
+    if (store.size === 0) return undefined;
+    store.beginSnapshot();
+    return store;
+  }
+
   /** Exchanges contents with `other` (SWAPDB); indexes stay. */
   swapContents(other: Database): void {
     [this.store, other.store] = [other.store, this.store];
     [this.ttlEstimate, other.ttlEstimate] = [other.ttlEstimate, this.ttlEstimate];
     this.expiryCursor = other.expiryCursor = 0;
+  }
+
+  /** A lookup hands out the value of `ref` during a snapshot: a collection the caller may modify is preserved first. */
+  private beforeHandingOut(key: string, ref: number): void {
+    if (!this.access.readOnly && !this.store.holdsString(ref)) this.store.preserveForMutation(key, ref);
   }
 
   /**

@@ -1,5 +1,6 @@
-export { Database, KEEP_TTL, type DatabaseHooks, type ExpiryMode } from './database.js';
+export { Database, KEEP_TTL, type AccessMode, type DatabaseHooks, type ExpiryMode } from './database.js';
 export { Keyspace, type KeyspaceOptions } from './keyspace.js';
+export { KeyspaceSnapshot, type SnapshotDatabase, type SnapshotVisitor } from './snapshot.js';
 export type { ScanOptions, ScanPage } from './scan.js';
 export {
   INT64_MAX,

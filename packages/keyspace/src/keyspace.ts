@@ -1,4 +1,6 @@
-import { Database, type DatabaseHooks, type ExpiryMode } from './database.js';
+import { type AccessMode, Database, type DatabaseHooks, type ExpiryMode } from './database.js';
+import { KeyspaceSnapshot } from './snapshot.js';
+import type { StringStore } from './string-store.js';
 
 export interface KeyspaceOptions {
   /** Number of databases (Redis `databases`, default 16). */
@@ -27,11 +29,53 @@ export class Keyspace {
   /** Where the next active-expiry cycle starts, so a cut-short cycle never starves later databases. */
   private nextExpireDb = 0;
 
+  /** Shared with every database (see accessIsReadOnly). */
+  private readonly access: AccessMode = { readOnly: false };
+  private snapshot: KeyspaceSnapshot | null = null;
+
   constructor(options: KeyspaceOptions = {}) {
     const count = options.databases ?? 16;
     const hooks: DatabaseHooks = { onExpired: options.onExpired ?? (() => {}) };
     const mode = () => this.expiryMode;
-    this.databases = Array.from({ length: count }, (_, index) => new Database(index, hooks, mode));
+    const access = this.access;
+    this.databases = Array.from({ length: count }, (_, index) => new Database(index, hooks, mode, access));
+  }
+
+  /**
+   * Set by the server while it runs a command flagged readonly: lookups then
+   * hand out collections without preserving a copy for an active snapshot
+   * (the command will not modify them in place). Must be false whenever a
+   * command may modify a looked-up collection.
+   */
+  get accessIsReadOnly(): boolean {
+    return this.access.readOnly;
+  }
+
+  set accessIsReadOnly(readOnly: boolean) {
+    this.access.readOnly = readOnly;
+  }
+
+  /** True from `beginSnapshot` until that snapshot has emitted everything or was aborted. */
+  get snapshotActive(): boolean {
+    return this.snapshot !== null;
+  }
+
+  /**
+   * Starts a point-in-time snapshot of every database (see KeyspaceSnapshot).
+   * Only one at a time: throws while one is active.
+   */
+  beginSnapshot(): KeyspaceSnapshot {
+    if (this.snapshot !== null) throw new Error('a keyspace snapshot is already active');
+    const captured: Array<{ index: number; store: StringStore }> = [];
+    for (const db of this.databases) {
+      const store = db.beginSnapshot();
+      if (store !== undefined) captured.push({ index: db.index, store });
+    }
+    const snapshot = new KeyspaceSnapshot(captured, () => {
+      if (this.snapshot === snapshot) this.snapshot = null;
+    });
+    this.snapshot = snapshot;
+    return snapshot;
   }
 
   /** The database numbered `index` (caller validates the range). */

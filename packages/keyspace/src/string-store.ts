@@ -31,6 +31,11 @@ import type { StoredValue } from './values.js';
  *   returned even when the table grows or shrinks between calls.
  * - Space freed by deletes and by values outgrowing their record counts as
  *   garbage; the arena is compacted when garbage passes half of it.
+ *
+ * Point-in-time snapshots (see `beginSnapshot`): while one is active, the
+ * first write to a key the snapshot has not emitted yet keeps the key's state
+ * at the start in the snapshot's state. With no snapshot active, every write
+ * and lookup pays one null check of `snapshot`.
  */
 
 /** Buffer methods Node has on every Buffer but @types/node does not declare (the fast paths). */
@@ -45,6 +50,8 @@ const INITIAL_BUCKETS = 1024;
 const INITIAL_ARENA_BYTES = 256 * 1024;
 /** Values longer than this stay JS strings outside the arena (no huge arena copies). */
 const LARGE_VALUE_BYTES = 64 * 1024;
+/** A snapshot step examines at most this many buckets per key of budget (bounds the work on sparse tables). */
+const SNAPSHOT_BUCKETS_PER_KEY = 16;
 
 /** Field indexes (in 32-bit words) within a record header. */
 const KEY_LENGTH = 0;
@@ -65,6 +72,57 @@ const align8 = (n: number): number => (n + 7) & ~7;
 /** The 30-bit access field for unix `seconds` (clamped to the representable range). */
 const accessStamp = (seconds: number): number => Math.min(Math.max(seconds - ACCESS_EPOCH, 0), ACCESS_MASK);
 
+/**
+ * What a snapshot keeps of one key it has not emitted yet, taken at the key's
+ * first write since the start: its expiry at the start and, once a write
+ * changes or may change the value, its value at the start (`value`
+ * undefined: the live value is still the one of the start, only the expiry
+ * changed). Keys created after the start map to `ABSENT_AT_START`.
+ */
+class PreservedKey {
+  /** Next entry of its bucket's list of keys removed since the start (see StoreSnapshotState.removed). */
+  nextRemoved: PreservedKey | null = null;
+  listedAsRemoved = false;
+
+  constructor(
+    readonly key: string,
+    public value: StoredValue | undefined,
+    readonly expireAt: number,
+  ) {}
+}
+
+/** The one marker for keys that did not exist at the start. */
+const ABSENT_AT_START = new PreservedKey('', undefined, 0);
+
+/**
+ * A store's part of a point-in-time snapshot. Keys belong to "snapshot
+ * buckets": hash & `mask`, the table's mask at the start. The table may grow
+ * during the snapshot, and shrink back, but never below its size at the start
+ * (a smaller table would merge snapshot buckets): snapshot bucket b is the
+ * current buckets b, b + `size`, b + 2 * `size`, ..., and a key's snapshot
+ * bucket is fixed. Buckets below `cursor` are emitted: their keys may be
+ * written freely. A key at or past the cursor is preserved on its first write.
+ */
+class StoreSnapshotState {
+  cursor = 0;
+  readonly mask: number;
+  /** Key -> state at the start, for keys written since then and not emitted yet. */
+  readonly preserved = new Map<string, PreservedKey>();
+  /**
+   * Snapshot bucket -> linked list of preserved keys that existed at the
+   * start and were removed since (each listed once; it may have come back):
+   * emitting a bucket finds in its chains every key but these.
+   */
+  readonly removed = new Map<number, PreservedKey>();
+
+  constructor(readonly size: number) {
+    this.mask = size - 1;
+  }
+}
+
+/** Receives the entries of a snapshot; `expireAt` is unix ms or undefined. */
+export type SnapshotVisitor = (db: number, key: string, value: StoredValue, expireAt: number | undefined) => void;
+
 export class StringStore {
   private buckets = new Int32Array(INITIAL_BUCKETS);
   private mask = INITIAL_BUCKETS - 1;
@@ -80,6 +138,12 @@ export class StringStore {
   expiringCount = 0;
   private lastHashedKey = '';
   private lastHash = hashString('');
+  /**
+   * The active point-in-time snapshot of this store, or null. Database reads
+   * it to decide whether a lookup of a collection (which the caller may
+   * mutate in place) must preserve it first (`preserveForMutation`).
+   */
+  snapshot: StoreSnapshotState | null = null;
 
   /** Number of keys. */
   get size(): number {
@@ -158,6 +222,11 @@ export class StringStore {
 
   /** Sets the expiry (unix ms, 0 = none) of the record `ref`. */
   setExpireAtOf(ref: number, expireAt: number): void {
+    if (this.snapshot !== null) this.preserveBeforeExpiryChange(ref);
+    this.writeExpiry(ref, expireAt);
+  }
+
+  private writeExpiry(ref: number, expireAt: number): void {
     const index = (ref - 1) + EXPIRY_BYTE / 8;
     const before = this.f64[index]!;
     if (before === 0 && expireAt !== 0) this.expiringCount++;
@@ -188,15 +257,16 @@ export class StringStore {
    */
   set(key: string, value: StoredValue, expireAt: number, seconds = ACCESS_EPOCH, raw = false): void {
     const stamp = accessStamp(seconds) | (raw ? RAW_FLAG : 0);
+    if (this.snapshot !== null) this.preserveBeforeSet(key, value);
     const ref = this.find(key);
     if (ref !== 0) {
       if (this.tryOverwrite(ref, value)) {
-        if (expireAt !== -1) this.setExpireAtOf(ref, expireAt);
+        if (expireAt !== -1) this.writeExpiry(ref, expireAt);
         this.i32[((ref - 1) * 2) + ACCESS] = stamp;
         return;
       }
       const keep = expireAt === -1 ? this.expireAtOf(ref) : expireAt;
-      this.remove(key);
+      this.unlink(key);
       this.insert(key, value, keep, stamp);
       return;
     }
@@ -205,6 +275,11 @@ export class StringStore {
 
   /** Removes `key`; returns whether it was there. */
   remove(key: string): boolean {
+    if (this.snapshot !== null) this.preserveBeforeRemove(key);
+    return this.unlink(key);
+  }
+
+  private unlink(key: string): boolean {
     const hash = this.hashOf(key);
     const i32 = this.i32;
     const bucket = hash & this.mask;
@@ -226,8 +301,9 @@ export class StringStore {
     return false;
   }
 
-  /** Removes every entry. */
+  /** Removes every entry. Not while a snapshot is active (Database.flush replaces the store instead). */
   clear(): void {
+    if (this.snapshot !== null) throw new Error('StringStore.clear during a snapshot');
     this.buckets = new Int32Array(INITIAL_BUCKETS);
     this.mask = INITIAL_BUCKETS - 1;
     this.live = 0;
@@ -286,6 +362,170 @@ export class StringStore {
         ref = next;
       }
     }
+  }
+
+  // -------------------------------------------------------------------------
+  // Point-in-time snapshot
+
+  /**
+   * Starts a snapshot of this store: from now on `snapshotStep` emits the
+   * entries as they are now, each once, while writes go on. Until it ends
+   * (`snapshotStep` reaches the end, or `endSnapshot`), the table does not
+   * shrink below its current size and writes to keys not yet emitted keep
+   * their state at the start.
+   */
+  beginSnapshot(): void {
+    if (this.snapshot !== null) throw new Error('StringStore already has an active snapshot');
+    this.snapshot = new StoreSnapshotState(this.buckets.length);
+  }
+
+  /**
+   * Emits the next snapshot buckets, whole, until at least `budget` entries
+   * were visited or `budget * 16` table buckets were examined (so sparse
+   * tables cost bounded work too), and returns the number visited. Each
+   * entry comes as it was at `beginSnapshot`; logically expired entries are
+   * included (the raw view). `visit` receives `db` as is and must not write
+   * to this store. The snapshot ends by itself after the last bucket
+   * (`snapshot` is then null).
+   */
+  snapshotStep(db: number, budget: number, visit: SnapshotVisitor): number {
+    const state = this.snapshot;
+    if (state === null) return 0;
+    const preserved = state.preserved;
+    const stride = state.size;
+    let visited = 0;
+    let bucketsLeft = Math.max(1, budget) * SNAPSHOT_BUCKETS_PER_KEY;
+    while (state.cursor < stride && visited < budget && bucketsLeft > 0) {
+      const bucket = state.cursor;
+      // Never smaller than at the start, so the table is `stride` times a power of two.
+      const buckets = this.buckets;
+      for (let b = bucket; b < buckets.length; b += stride) {
+        bucketsLeft--;
+        let ref = buckets[b]!;
+        while (ref !== 0) {
+          const key = this.keyOf(ref);
+          const kept = preserved.size === 0 ? undefined : preserved.get(key);
+          if (kept === undefined) {
+            const expireAt = this.expireAtOf(ref);
+            visit(db, key, this.valueOf(ref), expireAt === 0 ? undefined : expireAt);
+            visited++;
+          } else {
+            preserved.delete(key);
+            if (kept !== ABSENT_AT_START) {
+              const expireAt = kept.expireAt;
+              visit(db, key, kept.value ?? this.valueOf(ref), expireAt === 0 ? undefined : expireAt);
+              visited++;
+            }
+          }
+          ref = this.i32[((ref - 1) * 2) + NEXT]!;
+        }
+      }
+      const removed = state.removed.get(bucket);
+      if (removed !== undefined) {
+        for (let kept: PreservedKey | null = removed; kept !== null; kept = kept.nextRemoved) {
+          // Gone from the map: it came back and its chain emitted it.
+          if (preserved.get(kept.key) !== kept) continue;
+          preserved.delete(kept.key);
+          const expireAt = kept.expireAt;
+          visit(db, kept.key, kept.value!, expireAt === 0 ? undefined : expireAt);
+          visited++;
+        }
+        state.removed.delete(bucket);
+      }
+      state.cursor = bucket + 1;
+    }
+    if (state.cursor === stride) this.endSnapshot();
+    return visited;
+  }
+
+  /** Ends the snapshot (done or abandoned): drops what it preserved and runs a shrink that was deferred. */
+  endSnapshot(): void {
+    if (this.snapshot === null) return;
+    this.snapshot = null;
+    let size = this.buckets.length;
+    while (size > INITIAL_BUCKETS && this.live * 8 < size) size /= 2;
+    if (size !== this.buckets.length) this.resize(size);
+  }
+
+  /**
+   * Called by Database when a lookup hands out the collection of record
+   * `ref` (key `key`), which the caller may then modify in place: a snapshot
+   * that has not emitted the key yet keeps a copy of it first.
+   */
+  preserveForMutation(key: string, ref: number): void {
+    const state = this.snapshot;
+    if (state === null || (this.i32[((ref - 1) * 2) + HASH]! & state.mask) < state.cursor) return;
+    const kept = state.preserved.get(key);
+    if (kept === undefined) state.preserved.set(key, new PreservedKey(key, this.valueCopy(ref), this.expireAtOf(ref)));
+    else if (kept !== ABSENT_AT_START && kept.value === undefined) kept.value = this.valueCopy(ref);
+  }
+
+  /** Before `set(key, value)`: keeps the key's state at the start unless already kept or emitted. */
+  private preserveBeforeSet(key: string, value: StoredValue): void {
+    const state = this.snapshot!;
+    if ((this.hashOf(key) & state.mask) < state.cursor) return;
+    const kept = state.preserved.get(key);
+    if (kept === undefined) {
+      const ref = this.find(key);
+      state.preserved.set(
+        key,
+        ref === 0 ? ABSENT_AT_START : new PreservedKey(key, this.replacedValue(ref, value), this.expireAtOf(ref)),
+      );
+    } else if (kept !== ABSENT_AT_START && kept.value === undefined) {
+      kept.value = this.replacedValue(this.find(key), value);
+    }
+  }
+
+  /** Before `remove(key)`: keeps the key's state at the start unless already kept or emitted. */
+  private preserveBeforeRemove(key: string): void {
+    const state = this.snapshot!;
+    const bucket = this.hashOf(key) & state.mask;
+    if (bucket < state.cursor) return;
+    const ref = this.find(key);
+    if (ref === 0) return; // nothing changes
+    let kept = state.preserved.get(key);
+    if (kept === ABSENT_AT_START) {
+      // Created after the start and now gone again: the live state is the start's.
+      state.preserved.delete(key);
+      return;
+    }
+    // The value leaves the store, so it needs no copy.
+    if (kept === undefined) {
+      kept = new PreservedKey(key, this.valueOf(ref), this.expireAtOf(ref));
+      state.preserved.set(key, kept);
+    } else if (kept.value === undefined) {
+      kept.value = this.valueOf(ref);
+    }
+    if (!kept.listedAsRemoved) {
+      kept.listedAsRemoved = true;
+      kept.nextRemoved = state.removed.get(bucket) ?? null;
+      state.removed.set(bucket, kept);
+    }
+  }
+
+  /** Before the expiry of record `ref` changes: keeps the expiry at the start (the value stays live). */
+  private preserveBeforeExpiryChange(ref: number): void {
+    const state = this.snapshot!;
+    if ((this.i32[((ref - 1) * 2) + HASH]! & state.mask) < state.cursor) return;
+    const key = this.keyOf(ref);
+    if (!state.preserved.has(key)) state.preserved.set(key, new PreservedKey(key, undefined, this.expireAtOf(ref)));
+  }
+
+  /**
+   * The value of `ref` that `next` replaces: as is when it leaves the store
+   * (strings are immutable; a replaced collection is no longer reachable
+   * through the store), a copy when the same collection object is stored
+   * again (it stays live and may change further).
+   */
+  private replacedValue(ref: number, next: StoredValue): StoredValue {
+    const value = this.valueOf(ref);
+    return value === next && typeof value !== 'string' ? value.clone() : value;
+  }
+
+  /** The value of `ref`, copied when it is a collection (which may be modified in place). */
+  private valueCopy(ref: number): StoredValue {
+    const value = this.valueOf(ref);
+    return typeof value === 'string' ? value : value.clone();
   }
 
   /**
@@ -371,10 +611,16 @@ export class StringStore {
     this.live--;
   }
 
-  /** Halves the table when it is mostly empty, as Redis shrinks its dicts. */
+  /**
+   * Halves the table when it is mostly empty, as Redis shrinks its dicts;
+   * during a snapshot not below the table's size at its start (that shrink
+   * is deferred to the snapshot's end).
+   */
   private maybeShrink(): void {
     const size = this.buckets.length;
-    if (size > INITIAL_BUCKETS && this.live * 8 < size) this.resize(size / 2);
+    if (size > INITIAL_BUCKETS && this.live * 8 < size && (this.snapshot === null || size > this.snapshot.size)) {
+      this.resize(size / 2);
+    }
   }
 
   /** Relinks every record into a table of `size` buckets (chains are rebuilt, records stay). */
