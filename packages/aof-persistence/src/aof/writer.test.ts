@@ -132,6 +132,8 @@ describe('AofWriter under everysec and no', () => {
     append('abcdef');
     await until(() => failures.length === 1);
     expect(failures[0]!.code).toBe('ENOSPC');
+    // The torn part is cut off right after the failure is reported.
+    await until(() => fs.content(FILE)?.length === 5);
     expect(fs.content(FILE)?.toString('latin1')).toBe('12345');
     expect(writer.fileSize).toBe(5);
   });

@@ -3,8 +3,17 @@ import type { FileHandle } from '../fs/file-system.js';
 /** Redis's `appendfsync`: when appended bytes are forced to stable storage. */
 export type FsyncPolicy = 'always' | 'everysec' | 'no';
 
-/** How often `everysec` fsyncs, and how long before an fsync still running counts as delayed. */
+/** How often `everysec` fsyncs. */
 const EVERYSEC_INTERVAL_MS = 1000;
+/**
+ * fdatasyncs `always` keeps in flight at once. More than one lets the next
+ * group start while the kernel still commits the previous one, instead of
+ * every group waiting out a whole fsync before its own begins (measured with
+ * redis-benchmark SET -c 50 -P 16: 1 in flight 131k, 2: 158k, 4: 304k rps,
+ * noisy). One of libuv's four threadpool threads stays free for other file
+ * work (rewrite output, RDB saves).
+ */
+const MAX_SYNCS_IN_FLIGHT = 3;
 
 export interface AofWriterOptions {
   policy: FsyncPolicy;
@@ -27,17 +36,20 @@ export interface AofWriterOptions {
  * Offsets are effect-stream offsets (the propagator's), not file positions:
  * a batch appended with `endOffset` E is durable once `syncedOffset >= E`.
  * Three marks move forward:
- * - `appendedOffset`: handed to `append` (in memory, not yet on its way);
+ * - `appendedOffset`: handed to `append` (in memory);
  * - `writtenOffset`: written to the file (the page cache: survives kill -9);
  * - `syncedOffset`: fsynced (survives power loss).
  *
- * One write (plus, under `always`, one fdatasync) is in flight at a time,
- * off the event loop (libuv's threadpool). Whatever is appended meanwhile
- * becomes the next write: one fsync covers every command that ran while the
- * previous one was in progress (group commit). `releasedOffset` is what a
- * reply that observed the stream up to some offset must wait for: the synced
- * mark under `always`, the written mark otherwise (as Redis writes before it
- * replies, so a process crash never loses an acknowledged write).
+ * Appends are written once per event-loop turn, after the turn's commands
+ * ran, on the event loop: write(2) into the page cache takes microseconds,
+ * less than a round trip through the threadpool, and Redis does the same.
+ * fdatasync is what is slow, so it runs off the event loop (libuv's
+ * threadpool) while the server goes on executing: under `always` each sync
+ * covers everything written before it started, so every command that ran
+ * meanwhile joins the next one (group commit). `releasedOffset` is what a
+ * reply that observed the stream up to some offset must wait for: the
+ * synced mark under `always`, the written mark otherwise (Redis writes
+ * before it replies, so a process crash never loses an acknowledged write).
  */
 export class AofWriter {
   appendedOffset: number;
@@ -54,13 +66,15 @@ export class AofWriter {
   private readonly clock: () => number;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
-  private writeInFlight = false;
-  private syncInFlight = false;
-  private drainScheduled = false;
+  private writeScheduled = false;
+  private syncsInFlight = 0;
+  /** The written offset the latest fsync started with: what it will make durable. */
+  private syncRequestedUpTo: number;
   private lastSyncAt: number;
   private syncTimer: NodeJS.Timeout | undefined;
   private readonly listeners = new Set<() => void>();
-  private idleWaiters: Array<() => void> = [];
+  /** Internal waits (syncAll, close) woken by the next mark movement. */
+  private readonly progressWaiters: Array<() => void> = [];
   private closed = false;
 
   /**
@@ -69,7 +83,7 @@ export class AofWriter {
    *   (everything before it is in earlier, already durable files).
    */
   constructor(
-    private handle: FileHandle,
+    private readonly handle: FileHandle,
     fileSize: number,
     startOffset: number,
     private readonly options: AofWriterOptions,
@@ -77,7 +91,7 @@ export class AofWriter {
     this.policy = options.policy;
     this.clock = options.clock ?? Date.now;
     this.fileSize = fileSize;
-    this.appendedOffset = this.writtenOffset = this.syncedOffset = startOffset;
+    this.appendedOffset = this.writtenOffset = this.syncedOffset = this.syncRequestedUpTo = startOffset;
     this.lastSyncAt = this.clock();
     this.armSyncTimer();
   }
@@ -100,14 +114,14 @@ export class AofWriter {
 
   /** True while an fsync runs in the background (INFO aof_pending_bio_fsync). */
   get fsyncInProgress(): boolean {
-    return this.syncInFlight;
+    return this.syncsInFlight !== 0;
   }
 
   setPolicy(policy: FsyncPolicy): void {
     this.policy = policy;
     this.armSyncTimer();
     // Switching to always must not leave written-but-unsynced bytes behind a released reply.
-    if (policy === 'always' && this.syncedOffset < this.writtenOffset) this.scheduleDrain();
+    if (policy === 'always') this.startSyncIfNeeded();
   }
 
   /** Queues the bytes of one effect batch ending at stream offset `endOffset`. Never blocks. */
@@ -116,7 +130,14 @@ export class AofWriter {
     if (this.failure !== undefined || this.closed) return;
     this.pending.push(bytes);
     this.pendingBytes += bytes.length;
-    this.scheduleDrain();
+    if (this.writeScheduled) return;
+    this.writeScheduled = true;
+    // After the current event's work: every command run in this turn joins one write.
+    setImmediate(() => {
+      this.writeScheduled = false;
+      this.writePending();
+      if (this.policy === 'always') this.startSyncIfNeeded();
+    });
   }
 
   /** Calls `listener` whenever a mark moves (replies waiting on the gate, WAITAOF). */
@@ -127,24 +148,20 @@ export class AofWriter {
 
   /**
    * Writes and fsyncs everything appended so far, whatever the policy
-   * (SHUTDOWN, a rewrite closing the old file, WAITAOF under `no`'s owner
-   * choice). Rejects with the writer's failure if there is one.
+   * (SHUTDOWN, a rewrite closing the old file). Rejects with the writer's
+   * failure if there is one.
    */
   async syncAll(): Promise<void> {
-    const target = this.appendedOffset;
-    for (;;) {
-      if (this.failure !== undefined) throw this.failure;
-      if (this.syncedOffset >= target) return;
-      if (!this.writeInFlight && !this.syncInFlight) {
-        if (this.pendingBytes === 0) {
-          await this.runSync();
-          continue;
-        }
-        // Sets writeInFlight before its first await; its end wakes the wait below.
-        void this.drain(true);
+    this.writePending();
+    const target = this.writtenOffset;
+    while (this.failure === undefined && this.syncedOffset < target) {
+      if (this.syncRequestedUpTo < target && this.syncsInFlight < MAX_SYNCS_IN_FLIGHT) {
+        await this.sync();
+      } else {
+        await this.nextProgress();
       }
-      await this.nextIdle();
     }
+    if (this.failure !== undefined) throw this.failure;
   }
 
   /** Syncs everything, stops the timer and closes the file. Appends after this are dropped. */
@@ -152,84 +169,61 @@ export class AofWriter {
     try {
       await this.syncAll();
     } finally {
-      this.closed = true;
-      if (this.syncTimer !== undefined) clearInterval(this.syncTimer);
+      this.stop();
+      await this.settled();
       await this.handle.close().catch(() => {});
     }
   }
 
   /**
-   * Stops at once without syncing (the owner found the file untrustworthy or
-   * is replacing it after a failure); pending bytes are dropped.
+   * Stops at once without syncing (the file is no longer trusted, after a
+   * failure); pending bytes are dropped.
    */
   async abandon(): Promise<void> {
+    this.stop();
+    await this.settled();
+    await this.handle.close().catch(() => {});
+  }
+
+  private stop(): void {
     this.closed = true;
     this.pending = [];
     this.pendingBytes = 0;
     if (this.syncTimer !== undefined) clearInterval(this.syncTimer);
-    while (this.writeInFlight || this.syncInFlight) await this.nextIdle();
-    await this.handle.close().catch(() => {});
+    this.syncTimer = undefined;
   }
 
-  private scheduleDrain(): void {
-    if (this.drainScheduled || this.writeInFlight) return;
-    this.drainScheduled = true;
-    // After the current event's work: every command run in this turn joins one write.
-    setImmediate(() => {
-      this.drainScheduled = false;
-      void this.drain(false);
-    });
+  /** Resolves once no fsync is running any more. */
+  private async settled(): Promise<void> {
+    while (this.syncsInFlight !== 0) await this.nextProgress();
   }
 
-  /** One group: write everything pending, then (always, or when forced) fdatasync it. */
-  private async drain(forceSync: boolean): Promise<void> {
-    if (this.writeInFlight || this.failure !== undefined) return;
-    const mustSync = () => forceSync || this.policy === 'always';
-    if (this.pendingBytes === 0) {
-      if (mustSync() && this.syncedOffset < this.writtenOffset && !this.syncInFlight) await this.runSync();
-      return;
-    }
-    this.writeInFlight = true;
+  /**
+   * Writes everything pending at the end of the file, synchronously. A short
+   * write (disk full) is cut back so the file never ends in a torn command,
+   * and reported as ENOSPC.
+   */
+  private writePending(): void {
+    if (this.pendingBytes === 0 || this.failure !== undefined) return;
     const chunk = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
     const endOffset = this.appendedOffset;
     this.pending = [];
     this.pendingBytes = 0;
-    try {
-      await this.writeFully(chunk);
-      this.writtenOffset = endOffset;
-      this.notify();
-      if (mustSync()) {
-        // A background everysec fsync may be running; ours must start after our write.
-        while (this.syncInFlight) await this.nextIdle();
-        await this.runSync();
-      }
-    } catch (error) {
-      this.fail(error as NodeJS.ErrnoException);
-    } finally {
-      this.writeInFlight = false;
-      this.wakeIdle();
-    }
-    if (this.failure === undefined && this.pendingBytes !== 0) void this.drain(false);
-  }
-
-  /**
-   * Writes `chunk` at the end of the file. A short write (disk full) is cut
-   * back so the file never ends in a torn command, and reported as ENOSPC.
-   */
-  private async writeFully(chunk: Buffer): Promise<void> {
     const before = this.fileSize;
     let written: number;
     try {
-      written = await this.handle.write(chunk);
+      written = this.handle.writeSync(chunk);
     } catch (error) {
-      await this.cutBack(before);
-      throw error;
+      void this.cutBack(before);
+      return this.fail(error as NodeJS.ErrnoException);
     }
     if (written < chunk.length) {
-      await this.cutBack(before);
-      throw Object.assign(new Error('No space left on device'), { code: 'ENOSPC' });
+      void this.cutBack(before);
+      return this.fail(Object.assign(new Error('No space left on device'), { code: 'ENOSPC' }));
     }
     this.fileSize = before + written;
+    this.writtenOffset = endOffset;
+    this.notify();
   }
 
   private async cutBack(size: number): Promise<void> {
@@ -237,21 +231,30 @@ export class AofWriter {
     await this.handle.truncate(size).catch(() => {});
   }
 
-  private async runSync(): Promise<void> {
+  /** always: starts an fsync when written bytes are not covered by one yet and a slot is free. */
+  private startSyncIfNeeded(): void {
+    if (this.failure !== undefined || this.closed) return;
+    if (this.writtenOffset > this.syncRequestedUpTo && this.syncsInFlight < MAX_SYNCS_IN_FLIGHT) void this.sync();
+  }
+
+  /** One fdatasync, covering every byte written before it starts. */
+  private async sync(): Promise<void> {
     if (this.failure !== undefined) return;
-    this.syncInFlight = true;
     const covered = this.writtenOffset;
+    this.syncRequestedUpTo = Math.max(this.syncRequestedUpTo, covered);
+    this.syncsInFlight++;
     try {
       await this.handle.sync();
       this.lastSyncAt = this.clock();
       if (covered > this.syncedOffset) this.syncedOffset = covered;
-      this.notify();
     } catch (error) {
       this.fail(error as NodeJS.ErrnoException);
     } finally {
-      this.syncInFlight = false;
-      this.wakeIdle();
+      this.syncsInFlight--;
     }
+    this.notify();
+    // Bytes written while this one ran form the next group.
+    if (this.policy === 'always') this.startSyncIfNeeded();
   }
 
   /** everysec: a timer fsyncs in the background once a second when there is something to sync. */
@@ -266,11 +269,11 @@ export class AofWriter {
   private everysecTick(): void {
     if (this.failure !== undefined || this.syncedOffset >= this.writtenOffset) return;
     if (this.clock() - this.lastSyncAt < EVERYSEC_INTERVAL_MS) return;
-    if (this.syncInFlight) {
+    if (this.syncsInFlight !== 0) {
       this.delayedFsyncs++;
       return;
     }
-    void this.runSync();
+    void this.sync();
   }
 
   private fail(error: NodeJS.ErrnoException): void {
@@ -284,15 +287,11 @@ export class AofWriter {
 
   private notify(): void {
     for (const listener of this.listeners) listener();
-  }
-
-  private nextIdle(): Promise<void> {
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
-  }
-
-  private wakeIdle(): void {
-    const waiters = this.idleWaiters;
-    this.idleWaiters = [];
+    const waiters = this.progressWaiters.splice(0);
     for (const wake of waiters) wake();
+  }
+
+  private nextProgress(): Promise<void> {
+    return new Promise((resolve) => this.progressWaiters.push(resolve));
   }
 }

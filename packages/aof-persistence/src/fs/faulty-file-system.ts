@@ -417,7 +417,12 @@ class FaultyFileHandle implements FileHandle {
     this.fs.checkHandle(this, 'write');
     if (this.mode === 'read') throw fsError('EBADF', 'write', this.path);
     await this.fs.awaitTick();
+    return this.writeSync(data);
+  }
+
+  writeSync(data: Buffer): number {
     this.fs.checkHandle(this, 'write');
+    if (this.mode === 'read') throw fsError('EBADF', 'write', this.path);
     const n = this.fs.admitWrite(data.length, this.path);
     const at = this.mode === 'append' ? this.node.length : this.position;
     writeNode(this.node, at, data.subarray(0, n));

@@ -45,6 +45,14 @@ export interface FileHandle {
    * loader streams AOF files through this instead of reading them whole.
    */
   read(into: Buffer, position: number): Promise<number>;
+  /**
+   * `write` on the calling thread: the AOF appends with it, because a
+   * write(2) into the page cache takes microseconds, less than a round trip
+   * through the threadpool (only fdatasync is slow enough to be worth moving
+   * off the event loop). Same contract otherwise: returns the bytes written,
+   * a short count meaning the rest failed; throws on an error.
+   */
+  writeSync(data: Buffer): number;
   /** fdatasync(2): everything written so far is durable once this resolves. */
   sync(): Promise<void>;
   /** Cuts the file to `length` bytes (used to remove a torn tail after a short write). */

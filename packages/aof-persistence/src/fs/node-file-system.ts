@@ -1,4 +1,4 @@
-import { constants, promises as fsp } from 'node:fs';
+import { constants, promises as fsp, writeSync } from 'node:fs';
 import type { FileHandle, FileSystem } from './file-system.js';
 
 /**
@@ -102,6 +102,33 @@ class NodeFileHandle implements FileHandle {
       }
       if (n === 0) {
         // No progress and no error: treat it as a full disk rather than spin.
+        this.pendingError = Object.assign(new Error('No space left on device'), { code: 'ENOSPC' });
+        return done;
+      }
+      done += n;
+      if (this.mode !== 'append') this.position += n;
+    }
+    return done;
+  }
+
+  writeSync(data: Buffer): number {
+    if (this.pendingError !== undefined) {
+      const error = this.pendingError;
+      this.pendingError = undefined;
+      throw error;
+    }
+    let done = 0;
+    while (done < data.length) {
+      let n: number;
+      try {
+        const position = this.mode === 'append' ? null : this.position;
+        n = writeSync(this.handle.fd, data, done, data.length - done, position);
+      } catch (error) {
+        if (done === 0) throw error;
+        this.pendingError = error;
+        return done;
+      }
+      if (n === 0) {
         this.pendingError = Object.assign(new Error('No space left on device'), { code: 'ENOSPC' });
         return done;
       }
