@@ -10,6 +10,7 @@ export default defineConfig({
     alias: {
       '@aki/keyspace': source('keyspace'),
       '@aki/resp-codec': source('resp-codec'),
+      '@aki/aof-persistence': source('aof-persistence'),
     },
   },
   test: {

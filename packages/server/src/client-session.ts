@@ -69,6 +69,8 @@ export class ClientSession {
   watchedKeyChanged = false;
   /** True while the client waits in a blocking command: it reads no further commands. */
   blocked = false;
+  /** Effect-stream offset right after this client's last command that propagated (what WAIT/WAITAOF wait for). */
+  writeOffset = 0;
 
   constructor(
     readonly id: number,

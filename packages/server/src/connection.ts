@@ -3,6 +3,7 @@ import { ProtocolError } from '@aki/resp-codec';
 import type { ClientSession, ClientTransport } from './client-session.js';
 import type { ServerCore } from './core.js';
 import { dropOverflowedClient } from './dispatcher.js';
+import type { HeldReplies } from './persistence/reply-gate.js';
 import type { ServerState } from './server-state.js';
 
 /** Commands run for one client before yielding the event loop to others. */
@@ -42,7 +43,7 @@ function formatAddress(address: string | undefined, port: number | undefined): s
  * write per reply). Bad input never throws out of here: protocol errors get
  * their reply and close the connection, as Redis does.
  */
-export class Connection implements ClientTransport {
+export class Connection implements ClientTransport, HeldReplies {
   readonly session: ClientSession;
   readonly remoteAddress: string;
   readonly localAddress: string;
@@ -51,6 +52,13 @@ export class Connection implements ClientTransport {
   private flushScheduled = false;
   private yielded = false;
   private pausedForOutput = false;
+  /**
+   * Replies waiting for the AOF to make durable what they could have
+   * observed (see ReplyGate): each with the effect-stream offset it waits
+   * for, oldest first. Later replies queue behind earlier ones, so replies
+   * leave in order.
+   */
+  private held: Array<{ bytes: Buffer; offset: number }> = [];
 
   constructor(
     private readonly core: ServerCore,
@@ -216,19 +224,50 @@ export class Connection implements ClientTransport {
     if (reply.overflowed) return dropOverflowedClient(this.core.state, this.session);
     if (reply.length !== 0 && !this.socket.destroyed) {
       const bytes = reply.take();
-      const stats = this.core.state.stats;
+      const state = this.core.state;
+      const stats = state.stats;
       stats.netOutputBytes += bytes.length;
       if (bytes.length > stats.recentMaxOutputBuffer) stats.recentMaxOutputBuffer = bytes.length;
-      this.socket.write(bytes);
-      if (this.session.subscriptions !== null && this.socket.writableLength > PUBSUB_OUTPUT_LIMIT_BYTES) {
-        return dropSlowSubscriber(this.core.state, this.session, this.socket.writableLength);
-      }
-      if (this.socket.writableLength > OUTPUT_PAUSE_BYTES && !this.pausedForOutput) {
-        this.pausedForOutput = true;
-        this.socket.pause();
+      const observed = state.propagator.offset;
+      if (this.held.length === 0 && state.replyGate.releasedOffset >= observed) {
+        if (!this.send(bytes)) return;
+      } else {
+        this.held.push({ bytes, offset: observed });
+        state.replyGate.wait(this);
       }
     }
-    if (this.endAfterFlush && !this.socket.destroyed) this.socket.end();
+    if (this.endAfterFlush && this.held.length === 0 && !this.socket.destroyed) this.socket.end();
+  }
+
+  releaseUpTo(released: number): boolean {
+    const held = this.held;
+    let sent = 0;
+    while (sent < held.length && held[sent]!.offset <= released && !this.socket.destroyed) {
+      const bytes = held[sent++]!.bytes;
+      if (!this.send(bytes)) break;
+    }
+    if (sent !== 0) held.splice(0, sent);
+    if (this.socket.destroyed) {
+      held.length = 0;
+      return true;
+    }
+    if (held.length !== 0) return false;
+    if (this.endAfterFlush) this.socket.end();
+    return true;
+  }
+
+  /** Writes reply bytes to the socket and applies the output limits; false when the client was dropped. */
+  private send(bytes: Buffer): boolean {
+    this.socket.write(bytes);
+    if (this.session.subscriptions !== null && this.socket.writableLength > PUBSUB_OUTPUT_LIMIT_BYTES) {
+      dropSlowSubscriber(this.core.state, this.session, this.socket.writableLength);
+      return false;
+    }
+    if (this.socket.writableLength > OUTPUT_PAUSE_BYTES && !this.pausedForOutput) {
+      this.pausedForOutput = true;
+      this.socket.pause();
+    }
+    return true;
   }
 
   private onDrain(): void {
@@ -239,6 +278,8 @@ export class Connection implements ClientTransport {
 
   private onClose(): void {
     this.session.closing = true;
+    this.held.length = 0;
+    this.core.state.replyGate.forget(this);
     this.core.closeSession(this.session);
   }
 }

@@ -8,6 +8,8 @@ import { ServerConfig } from './config/index.js';
 import { BlockedClients } from './blocking.js';
 import { Dispatcher } from './dispatcher.js';
 import { EffectPropagator } from './effects.js';
+import { NO_PERSISTENCE } from './persistence/control.js';
+import { ReplyGate } from './persistence/reply-gate.js';
 import { PubSub } from './pubsub.js';
 import { type KeyChangeObserver, reportWrittenKeys } from './key-changes.js';
 import type { ServerState, ShutdownRequest } from './server-state.js';
@@ -34,7 +36,7 @@ export class ServerCore {
   readonly state: ServerState;
   readonly dispatcher: Dispatcher;
   private nextClientId = 1;
-  private shutdownHandler: (request: ShutdownRequest) => string | null = () =>
+  private shutdownHandler: (request: ShutdownRequest) => Promise<string | null> = async () =>
     'ERR shutdown is not available in this server';
 
   constructor(options: ServerCoreOptions = {}) {
@@ -94,6 +96,8 @@ export class ServerCore {
       tcpPort: 0,
       configFile: '',
       loading: false,
+      persistence: NO_PERSISTENCE,
+      replyGate: new ReplyGate(),
       requestShutdown(request) {
         return core.shutdownHandler(request);
       },
@@ -102,7 +106,7 @@ export class ServerCore {
   }
 
   /** Installs what SHUTDOWN calls (AkiServer sets it). */
-  onShutdownRequest(handler: (request: ShutdownRequest) => string | null): void {
+  onShutdownRequest(handler: (request: ShutdownRequest) => Promise<string | null>): void {
     this.shutdownHandler = handler;
   }
 

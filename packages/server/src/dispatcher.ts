@@ -75,6 +75,10 @@ export class Dispatcher {
     // RESP2 subscribed mode (Redis checks it here, after auth and before loading).
     const pubsubRefusal = client.subscriptions === null ? null : subscribedModeRefusal(client, spec);
     if (pubsubRefusal !== null) return this.rejectCall(client, spec, pubsubRefusal);
+    // Redis refuses PING too, so a health check notices the disk error (MISCONF).
+    if (server.persistence.writeRefusal !== null && (spec.flags.includes('write') || spec.name === 'ping')) {
+      return this.rejectCall(client, spec, server.persistence.writeRefusal);
+    }
     if (server.loading && !spec.flags.includes('loading')) {
       return this.rejectCall(client, spec, Err.loading);
     }
@@ -87,6 +91,28 @@ export class Dispatcher {
 
     this.run(client, spec, argv, this.server.clock(), false);
     if (server.blocking.hasReadyKeys) this.serveBlockedClients();
+  }
+
+  /**
+   * Runs a command read back from the AOF for the loading pseudo-client,
+   * without the gates (it passed them when it first ran, and loading itself
+   * would refuse it). Returns an error text when the command is unknown or
+   * has the wrong arity, which means the file is not an AOF aki can replay.
+   */
+  replay(client: ClientSession, argv: string[]): string | null {
+    const server = this.server;
+    let spec = server.commands.get(argv[0]!);
+    if (spec === undefined) return `Unknown command '${argv[0]}' reading the append only file`;
+    if (spec.subcommands !== undefined && (argv.length >= 2 || spec.handler === undefined)) {
+      spec = argv.length < 2 ? undefined : server.commands.getSubcommand(spec, argv[1]!);
+      if (spec === undefined) return `Unknown command '${argv.slice(0, 2).join(' ')}' reading the append only file`;
+    }
+    const arity = spec.arity;
+    if (arity > 0 ? argv.length !== arity : argv.length < -arity) {
+      return `Wrong number of arguments for '${spec.name}' reading the append only file`;
+    }
+    this.run(client, spec, argv, server.clock(), false);
+    return null;
   }
 
   /** Runs one queued command of a transaction (see ServerState.runQueued). */
@@ -109,7 +135,13 @@ export class Dispatcher {
     context.inTransaction = inTransaction;
     const replyStart = reply.length;
     const started = this.inBatch ? 0 : performance.now();
-    server.propagator.beginCommand();
+    const propagator = server.propagator;
+    const offsetBefore = propagator.offset;
+    const keyspace = server.keyspace;
+    // A snapshot in progress must copy a collection before a command may change it in place; read-only commands cannot.
+    const guarded = keyspace.snapshotActive;
+    if (guarded) keyspace.accessIsReadOnly = spec.flags.includes('readonly');
+    propagator.beginCommand();
     try {
       spec.handler!(context, argv);
     } catch (error) {
@@ -117,8 +149,11 @@ export class Dispatcher {
       reply.truncate(replyStart);
       context.error(Err.internal);
     } finally {
-      server.propagator.endCommand();
+      propagator.endCommand();
+      if (guarded) keyspace.accessIsReadOnly = false;
     }
+    // WAIT and WAITAOF wait for the stream offset after the client's last write (Redis's c->woff).
+    if (propagator.offset !== offsetBefore) client.writeOffset = propagator.offset;
     // Looked up after the handler: CONFIG RESETSTAT clears the table and counts itself afresh.
     const stats = server.stats.commandStats(spec.name);
     if (this.inBatch) this.batch.push(stats);
@@ -210,7 +245,9 @@ export class Dispatcher {
     const server = this.server;
     const context = this.contextFor(client, server.clock());
     const replyStart = client.reply.length;
-    server.propagator.beginCommand();
+    const propagator = server.propagator;
+    const offsetBefore = propagator.offset;
+    propagator.beginCommand();
     try {
       return callback(context);
     } catch (error) {
@@ -219,8 +256,25 @@ export class Dispatcher {
       context.error(Err.internal);
       return true;
     } finally {
-      server.propagator.endCommand();
+      propagator.endCommand();
+      if (propagator.offset !== offsetBefore) client.writeOffset = propagator.offset;
     }
+  }
+
+  /** Parks `client` for CommandContext.suspend and returns the function that finishes its command. */
+  suspend(client: ClientSession): (finish: (ctx: CommandContext) => void) => void {
+    client.blocked = true;
+    let finished = false;
+    return (finish) => {
+      if (finished) return;
+      finished = true;
+      if (client.closing) return;
+      this.callBlocked(client, (ctx) => {
+        finish(ctx);
+        return true;
+      });
+      this.release(client);
+    };
   }
 
   /** Unparks `client` (if still parked) and lets its connection send the reply and read on. */
@@ -330,6 +384,11 @@ class ExecutionContext implements CommandContext {
   block(request: BlockRequest): void {
     if (this.inTransaction) throw new Error('a blocking command tried to block inside a transaction');
     this.dispatcher.park(this.client, request);
+  }
+
+  suspend(): (finish: (ctx: CommandContext) => void) => void {
+    if (this.inTransaction) throw new Error('a command tried to suspend inside a transaction');
+    return this.dispatcher.suspend(this.client);
   }
 
   error(message: string): void {

@@ -36,6 +36,11 @@ export class EffectPropagator {
   /** Bytes appended to the stream so far. */
   offset = 0;
   /**
+   * Changes recorded so far, sinks or not: the count behind `save` rules and
+   * INFO rdb_changes_since_last_save (Redis's "dirty" counter; see changesIn).
+   */
+  changes = 0;
+  /**
    * Sees every effect as it is recorded, sinks or not (WATCH and blocked
    * clients learn from it which keys changed). Called synchronously, before
    * the effect is queued for the sinks.
@@ -69,6 +74,7 @@ export class EffectPropagator {
   }
 
   record(dbIndex: number, argv: string[]): void {
+    this.changes += changesIn(argv);
     this.onEffect?.(dbIndex, argv);
     // Without a consumer nothing could observe the batch: skip the bookkeeping.
     if (this.sinks.length === 0) return;
@@ -95,5 +101,31 @@ export class EffectPropagator {
     this.offset += bytes.length;
     const batch: EffectBatch = { commands, bytes, endOffset: this.offset };
     for (const sink of this.sinks) sink.append(batch);
+  }
+}
+
+/**
+ * How many changes Redis's dirty counter counts for an effect: one per
+ * element for the commands that add or remove several at once (RPUSH l a b
+ * is 2, HSET h f v g w is 2, MSET and DEL count keys), one for anything else.
+ */
+function changesIn(argv: readonly string[]): number {
+  const per = ELEMENTS_PER_CHANGE.get(argv[0]!);
+  if (per === undefined) return 1;
+  const [skip, width] = per;
+  return Math.max(1, Math.floor((argv.length - skip) / width));
+}
+
+/** Effect name -> [leading arguments that are not elements, arguments per element]. */
+const ELEMENTS_PER_CHANGE = new Map<string, readonly [number, number]>();
+for (const [names, skip, width] of [
+  [['RPUSH', 'LPUSH', 'RPUSHX', 'LPUSHX', 'SADD', 'SREM', 'HDEL', 'ZREM'], 2, 1],
+  [['HSET', 'HMSET', 'ZADD'], 2, 2],
+  [['MSET', 'MSETNX'], 1, 2],
+  [['DEL', 'UNLINK'], 1, 1],
+] as const) {
+  for (const name of names) {
+    ELEMENTS_PER_CHANGE.set(name, [skip, width]);
+    ELEMENTS_PER_CHANGE.set(name.toLowerCase(), [skip, width]);
   }
 }

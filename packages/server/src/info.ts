@@ -9,7 +9,7 @@ import type { ServerState } from './server-state.js';
  * historical master/slave spellings.
  */
 
-type Fields = Array<[string, string | number]>;
+type Fields = Array<readonly [string, string | number]>;
 type SectionBuilder = (state: ServerState) => Fields;
 
 const SECTIONS: Record<string, SectionBuilder> = {
@@ -165,36 +165,7 @@ function memorySection(state: ServerState): Fields {
 }
 
 function persistenceSection(state: ServerState): Fields {
-  return [
-    ['loading', state.loading ? 1 : 0],
-    ['async_loading', 0],
-    ['current_cow_peak', 0],
-    ['current_cow_size', 0],
-    ['current_fork_perc', '0.00'],
-    ['current_save_keys_processed', 0],
-    ['current_save_keys_total', 0],
-    ['rdb_changes_since_last_save', 0],
-    ['rdb_bgsave_in_progress', 0],
-    ['rdb_last_save_time', Math.floor(state.startedAt / 1000)],
-    ['rdb_last_bgsave_status', 'ok'],
-    ['rdb_last_bgsave_time_sec', -1],
-    ['rdb_current_bgsave_time_sec', -1],
-    ['rdb_saves', 0],
-    ['rdb_last_cow_size', 0],
-    // Persistence arrives with the AOF issue: until then the AOF is reported
-    // as it really is (off), whatever `appendonly` says.
-    ['aof_enabled', 0],
-    ['aof_rewrite_in_progress', 0],
-    ['aof_rewrite_scheduled', 0],
-    ['aof_last_rewrite_time_sec', -1],
-    ['aof_current_rewrite_time_sec', -1],
-    ['aof_last_bgrewrite_status', 'ok'],
-    ['aof_rewrites', 0],
-    ['aof_last_write_status', 'ok'],
-    ['aof_last_cow_size', 0],
-    ['module_fork_in_progress', 0],
-    ['module_fork_last_cow_size', 0],
-  ];
+  return [['loading', state.loading ? 1 : 0], ...state.persistence.infoFields()];
 }
 
 function statsSection(state: ServerState): Fields {

@@ -6,6 +6,8 @@ import type { CommandTable } from './commands/table.js';
 import type { CommandSpec } from './commands/types.js';
 import type { ServerConfig } from './config/index.js';
 import type { EffectPropagator } from './effects.js';
+import type { PersistenceControl } from './persistence/control.js';
+import type { ReplyGate } from './persistence/reply-gate.js';
 import type { PubSub } from './pubsub.js';
 import type { ServerStats } from './stats.js';
 import type { WatchRegistry } from './watch.js';
@@ -13,8 +15,10 @@ import type { WatchRegistry } from './watch.js';
 /** What SHUTDOWN asks of the process that owns the server. */
 export interface ShutdownRequest {
   reason: string;
-  /** SHUTDOWN NOSAVE / SAVE (persistence arrives with the AOF issue). */
-  save?: boolean;
+  /** SHUTDOWN SAVE (true) / NOSAVE (false); undefined saves when save points are configured. */
+  save?: boolean | undefined;
+  /** SHUTDOWN FORCE: exit even when the data could not be made durable. */
+  force?: boolean;
 }
 
 /**
@@ -60,6 +64,14 @@ export interface ServerState {
   configFile: string;
   /** True while the dataset loads; commands without the `loading` flag get -LOADING. */
   loading: boolean;
-  /** Asks the owner to shut the server down; returns an error reply text if refused. */
-  requestShutdown(request: ShutdownRequest): string | null;
+  /** AOF and RDB snapshots (inert until the owner starts persistence). */
+  persistence: PersistenceControl;
+  /** Holds replies until what they observed is durable (see ReplyGate). */
+  readonly replyGate: ReplyGate;
+  /**
+   * Asks the owner to shut the server down. Resolves with an error reply
+   * text when it refused (the data could not be saved); on success the
+   * process exits and nothing resolves that anyone waits for.
+   */
+  requestShutdown(request: ShutdownRequest): Promise<string | null>;
 }

@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import { Connection, isLoopbackAddress, PROTECTED_MODE_DENIED } from './connection.js';
 import { ServerCore } from './core.js';
 import { ServerConfig } from './config/index.js';
+import type { FileSystem } from '@aki/aof-persistence';
+import { PersistenceManager } from './persistence/manager.js';
 import type { ShutdownRequest } from './server-state.js';
 
 export interface AkiServerOptions {
@@ -12,6 +14,10 @@ export interface AkiServerOptions {
   /** Path of the config file the server was started from (INFO config_file). */
   configFile?: string;
   clock?: () => number;
+  /** File system for the AOF and RDB files (tests inject faults); the real one by default. */
+  fileSystem?: FileSystem;
+  /** Ends the process when persistence cannot go on safely (default process.exit). */
+  exit?: (code: number) => void;
 }
 
 /** Share of each cron period the active expiry cycle may use (Redis: 25%). */
@@ -31,6 +37,7 @@ export class AkiServer {
   private cron: NodeJS.Timeout | undefined;
   private resolveClosed!: (code: number) => void;
   private shuttingDown = false;
+  readonly persistence: PersistenceManager;
 
   constructor(private readonly options: AkiServerOptions) {
     this.core = new ServerCore({
@@ -44,6 +51,12 @@ export class AkiServer {
     this.closed = new Promise((resolve) => {
       this.resolveClosed = resolve;
     });
+    this.persistence = new PersistenceManager(this.core.state, this.core.dispatcher, {
+      ...(options.fileSystem === undefined ? {} : { fs: options.fileSystem }),
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+      ...(options.exit === undefined ? {} : { exit: options.exit }),
+    });
+    this.core.state.persistence = this.persistence;
     this.core.onShutdownRequest((request) => this.onShutdownCommand(request));
     this.watchConfig();
   }
@@ -53,10 +66,16 @@ export class AkiServer {
     return this.core.state.tcpPort;
   }
 
-  /** Listens on every `bind` address; resolves once all mandatory listeners accept. */
+  /**
+   * Listens on every `bind` address, then loads the dataset from disk
+   * (clients that connect meanwhile get -LOADING); resolves once all
+   * mandatory listeners accept and loading finished. Rejects when the data
+   * files cannot be loaded: the server must not start without its data.
+   */
   async start(): Promise<void> {
     const config = this.options.config;
     const port = config.get('port');
+    await this.persistence.prepareLoading();
     if (port !== 0) {
       for (const entry of config.get('bind')) {
         const optional = entry.startsWith('-');
@@ -74,20 +93,40 @@ export class AkiServer {
       const bound = this.listeners[0]?.address();
       this.core.state.tcpPort = typeof bound === 'object' && bound !== null ? bound.port : port;
     }
+    try {
+      await this.persistence.start();
+    } catch (error) {
+      for (const connection of this.connections) connection.destroy();
+      await this.closeListeners();
+      throw error;
+    }
     this.startCron();
   }
 
-  /** Graceful shutdown: stop accepting, flush and close clients, stop timers. */
-  async shutdown(reason: string): Promise<void> {
-    if (this.shuttingDown) return;
+  /**
+   * Graceful shutdown: stop timers, make the data durable (RDB save when
+   * `save` asks or save points are set, AOF fsync), close clients and
+   * listeners. When the data cannot be made durable the server keeps
+   * running and this resolves with the error reply text, unless `force`.
+   */
+  async shutdown(reason: string, save?: boolean, force = false): Promise<string | null> {
+    if (this.shuttingDown) return null;
     this.shuttingDown = true;
     this.logger.info(reason);
     if (this.cron !== undefined) clearInterval(this.cron);
+    const durable = await this.persistence.shutdown(save);
+    if (!durable && !force) {
+      this.logger.warn('Errors trying to shut down the server. Check the logs for more information.');
+      this.shuttingDown = false;
+      this.startCron();
+      return 'ERR Errors trying to SHUTDOWN. Check logs.';
+    }
     // Connections first: a listener's close() waits for its open connections.
     for (const connection of this.connections) connection.destroy();
     this.connections.clear();
     await this.closeListeners();
-    this.resolveClosed(0);
+    this.resolveClosed(durable ? 0 : 1);
+    return null;
   }
 
   private listen(host: string, port: number): Promise<void> {
@@ -139,6 +178,7 @@ export class AkiServer {
     const state = this.core.state;
     const now = state.clock();
     state.keyspace.activeExpireCycle(now, periodMs * ACTIVE_EXPIRE_TIME_SHARE);
+    this.persistence.tick(now);
     state.stats.sampleRates(now);
     const timeoutSeconds = state.config.get('timeout');
     if (timeoutSeconds > 0) {
@@ -154,9 +194,8 @@ export class AkiServer {
     }
   }
 
-  private onShutdownCommand(request: ShutdownRequest): string | null {
-    void this.shutdown(request.reason);
-    return null;
+  private onShutdownCommand(request: ShutdownRequest): Promise<string | null> {
+    return this.shutdown(request.reason, request.save, request.force ?? false);
   }
 
   /** Applies runtime CONFIG SET changes that affect live objects. */

@@ -5,6 +5,7 @@ import { introspectionCommands } from './introspection.js';
 import { hashCommands } from './hashes.js';
 import { keyCommands } from './keys.js';
 import { listCommands } from './lists.js';
+import { persistenceCommands } from './persistence.js';
 import { pubsubCommands } from './pubsub.js';
 import { serverCommands } from './server.js';
 import { setCommands } from './sets.js';
@@ -25,6 +26,7 @@ export const allCommands: readonly CommandSpec[] = [
   ...transactionCommands,
   ...pubsubCommands,
   ...serverCommands,
+  ...persistenceCommands,
   ...clientCommands,
   ...introspectionCommands,
   ...debugCommands,

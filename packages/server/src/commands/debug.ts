@@ -132,6 +132,8 @@ const DEBUG_HELP = [
   'DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
   'DIGEST',
   '    A hex digest of the whole dataset (equal datasets give equal digests).',
+  'LOADAOF',
+  '    Flush the AOF to disk, empty the dataset and load it again from the AOF.',
   'DIGEST-VALUE <key> [<key> ...]',
   '    A hex digest of the value of each key.',
   'OBJECT <key>',
@@ -139,6 +141,8 @@ const DEBUG_HELP = [
   'POPULATE <count> [<prefix>] [<size>]',
   '    Create <count> string keys <prefix>:<n> (prefix defaults to "key"); existing',
   '    keys are skipped; the new keys are propagated like any write.',
+  'RELOAD',
+  '    Save the RDB file, empty the dataset and load it again from the RDB file.',
   'PROTOCOL <type>',
   '    Reply with a sample value of <type>: string, integer, double, bignum, null,',
   '    array, set, map, attrib, push, verbatim, true, false.',
@@ -149,6 +153,18 @@ const DEBUG_HELP = [
   'HELP',
   '    Print this help.',
 ];
+
+/**
+ * DEBUG RELOAD (save the RDB, empty memory, load it back) and DEBUG LOADAOF
+ * (fsync the AOF, empty memory, replay it) -> +OK. Other clients get
+ * -LOADING meanwhile; this one waits for the outcome.
+ */
+function debugReload(ctx: CommandContext, sub: 'reload' | 'loadaof'): void {
+  const persistence = ctx.server.persistence;
+  const finish = ctx.suspend();
+  const work = sub === 'reload' ? persistence.debugReload() : persistence.debugLoadAof();
+  void work.then((problem) => finish((done) => (problem === null ? done.reply.simple('OK') : done.error(problem))));
+}
 
 /** DEBUG <subcommand> ...: dispatches by hand because each form has its own arity. */
 function debug(ctx: CommandContext, argv: string[]): void {
@@ -179,6 +195,7 @@ function debug(ctx: CommandContext, argv: string[]): void {
     return ctx.reply.simple('OK');
   }
   if (sub === 'object' && argc === 3) return debugObject(ctx, argv[2]!);
+  if ((sub === 'reload' || sub === 'loadaof') && argc === 2 && !ctx.inTransaction) return debugReload(ctx, sub);
   if (sub === 'protocol' && argc === 3) return debugProtocol(ctx, argv[2]!);
   ctx.error(`ERR unknown subcommand or wrong number of arguments for '${printable(argv[1]!, 128)}'. Try DEBUG HELP.`);
 }

@@ -108,6 +108,11 @@ const REDIS_COMMAND_INFO: Array<[string, number, string[], [number, number, numb
   ['command|getkeys', -4, ['loading', 'stale'], [0, 0, 0], ['connection', 'slow']],
   ['command|help', 2, ['loading', 'stale'], [0, 0, 0], ['connection', 'slow']],
   ['debug', -2, ['admin', 'loading', 'noscript', 'stale'], [0, 0, 0], ['admin', 'dangerous', 'slow']],
+  ['save', 1, ['admin', 'no_async_loading', 'no_multi', 'noscript'], [0, 0, 0], ['admin', 'dangerous', 'slow']],
+  ['bgsave', -1, ['admin', 'no_async_loading', 'noscript'], [0, 0, 0], ['admin', 'dangerous', 'slow']],
+  ['lastsave', 1, ['fast', 'loading', 'stale'], [0, 0, 0], ['admin', 'dangerous', 'fast']],
+  ['bgrewriteaof', 1, ['admin', 'no_async_loading', 'noscript'], [0, 0, 0], ['admin', 'dangerous', 'slow']],
+  ['waitaof', 4, ['noscript'], [0, 0, 0], ['connection', 'slow']], // Redis 7.2
   ['subscribe', -2, ['loading', 'noscript', 'pubsub', 'stale'], [0, 0, 0], ['pubsub', 'slow']],
   ['unsubscribe', -1, ['loading', 'noscript', 'pubsub', 'stale'], [0, 0, 0], ['pubsub', 'slow']],
   ['psubscribe', -2, ['loading', 'noscript', 'pubsub', 'stale'], [0, 0, 0], ['pubsub', 'slow']],
@@ -232,7 +237,7 @@ const CHANNEL_KEY_COMMANDS: ReadonlySet<string> = new Set(['ssubscribe', 'sunsub
 
 const KNOWN_FLAGS: ReadonlySet<CommandFlag> = new Set<CommandFlag>([
   'write', 'readonly', 'denyoom', 'admin', 'pubsub', 'noscript', 'loading', 'stale', 'fast', 'no_auth',
-  'blocking', 'allow_busy', 'no_multi', 'skip_slowlog', 'random', 'sort_for_script', 'may_replicate',
+  'blocking', 'allow_busy', 'no_multi', 'no_async_loading', 'skip_slowlog', 'random', 'sort_for_script', 'may_replicate',
   'no_mandatory_keys', 'movablekeys',
 ]);
 

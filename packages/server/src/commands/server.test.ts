@@ -401,7 +401,7 @@ describe('SHUTDOWN', () => {
   function withShutdownHandler(answer: string | null = null) {
     const h = new Harness();
     const requests: ShutdownRequest[] = [];
-    h.core.onShutdownRequest((request) => {
+    h.core.onShutdownRequest(async (request) => {
       requests.push(request);
       return answer;
     });
@@ -411,7 +411,7 @@ describe('SHUTDOWN', () => {
   it('asks the owner to shut down and sends no reply on success', () => {
     const { c, requests } = withShutdownHandler();
     expect(c.callRaw(['SHUTDOWN'])).toEqual([]);
-    expect(requests).toEqual([{ reason: 'User requested shutdown...', save: undefined }]);
+    expect(requests).toEqual([{ reason: 'User requested shutdown...', save: undefined, force: false }]);
   });
 
   it('passes SAVE / NOSAVE and accepts NOW and FORCE in any case', () => {
@@ -420,16 +420,21 @@ describe('SHUTDOWN', () => {
     c.callRaw(['SHUTDOWN', 'SAVE', 'NOW', 'FORCE']);
     c.callRaw(['SHUTDOWN', 'now']);
     expect(requests.map((r) => r.save)).toEqual([false, true, undefined]);
+    expect(requests.map((r) => r.force)).toEqual([false, true, false]);
   });
 
-  it('replies with the owner\'s refusal', () => {
+  it('replies with the owner\'s refusal once it comes', async () => {
     const { c } = withShutdownHandler('ERR Errors trying to SHUTDOWN. Check logs.');
-    expect(c.callBytes('SHUTDOWN')).toBe('-ERR Errors trying to SHUTDOWN. Check logs.\r\n');
+    expect(c.callRaw(['SHUTDOWN'])).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(c.pending()).toEqual([new ReplyError('ERR Errors trying to SHUTDOWN. Check logs.')]);
   });
 
-  it('is refused by a server core without an owner', () => {
+  it('is refused by a server core without an owner', async () => {
     const c = new Harness().connect();
-    expect(c.call('SHUTDOWN')).toBeInstanceOf(ReplyError);
+    c.callRaw(['SHUTDOWN']);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(c.pending()[0]).toBeInstanceOf(ReplyError);
   });
 
   it('rejects bad options without shutting down', () => {
@@ -451,7 +456,7 @@ describe('SHUTDOWN', () => {
   it('is refused before AUTH', () => {
     const h = new Harness({ config: [['requirepass', 'pw']] });
     let asked = false;
-    h.core.onShutdownRequest(() => {
+    h.core.onShutdownRequest(async () => {
       asked = true;
       return null;
     });

@@ -24,6 +24,7 @@ export type CommandFlag =
   | 'blocking'
   | 'allow_busy'
   | 'no_multi'
+  | 'no_async_loading'
   | 'skip_slowlog'
   | 'random'
   | 'sort_for_script'
@@ -105,6 +106,15 @@ export interface CommandContext {
    * `inTransaction` is true.
    */
   block(request: BlockRequest): void;
+  /**
+   * Parks the client while the command waits for something outside the
+   * keyspace (a file being written, an fsync): the handler writes no reply
+   * now, and the client reads no further commands until `finish` is called.
+   * `finish` runs its callback with a fresh context of this client (its own
+   * effect bracket) to write the one reply; after the client closed it does
+   * nothing. Never call it when `inTransaction` is true.
+   */
+  suspend(): (finish: (ctx: CommandContext) => void) => void;
 }
 
 /** What a blocking command asks for when it cannot be served at once (see `CommandContext.block`). */

@@ -76,6 +76,14 @@ export interface ConfigValues {
   'maxmemory-policy': MaxmemoryPolicy;
   appendonly: boolean;
   appendfsync: 'always' | 'everysec' | 'no';
+  /** Load an AOF whose last file ends in a torn command (cutting the tail off), instead of refusing to start. */
+  'aof-load-truncated': boolean;
+  /** Rewrite the AOF when it grew by this percentage over its size after the last rewrite; 0 = never. */
+  'auto-aof-rewrite-percentage': number;
+  /** ... and is at least this many bytes. */
+  'auto-aof-rewrite-min-size': number;
+  /** Refuse writes (MISCONF) after a failed background RDB save while save points are configured. */
+  'stop-writes-on-bgsave-error': boolean;
   appendfilename: string;
   appenddirname: string;
   /** Snapshot points as "seconds changes ..." ("3600 1 300 100 60 10000"); '' = none. */
@@ -206,6 +214,10 @@ export const NATIVE_OPTIONS: NativeOptionTable = {
     immutable: true,
   }),
   save: option('save', saveParams(), '3600 1 300 100 60 10000'),
+  'aof-load-truncated': option('aof-load-truncated', yesNo(), true),
+  'auto-aof-rewrite-percentage': option('auto-aof-rewrite-percentage', integer({ min: 0, max: INT_MAX }), 100),
+  'auto-aof-rewrite-min-size': option('auto-aof-rewrite-min-size', memory({ min: 0, max: SAFE_MAX }), 64 * 1024 * 1024),
+  'stop-writes-on-bgsave-error': option('stop-writes-on-bgsave-error', yesNo(), true),
   daemonize: option('daemonize', yesNo(), false, {
     immutable: true,
     // A Node process cannot fork safely; supervisors (systemd, docker) own the lifecycle.

@@ -1,0 +1,220 @@
+import {
+  detectAofLayout,
+  isRdb,
+  loadAof,
+  RdbDecoder,
+  type LoadedLog,
+  type Manifest,
+  type RdbDecoderOptions,
+} from '@aki/aof-persistence';
+import { encodingLimitsOf } from '../encoding-limits.js';
+import { ClientSession, type ClientTransport } from '../client-session.js';
+import type { Dispatcher } from '../dispatcher.js';
+import type { InfoField } from './control.js';
+import type { PersistenceContext } from './context.js';
+import { KeyspaceLoader } from './dataset-io.js';
+import type { RdbSnapshots } from './rdb-snapshots.js';
+
+/** RDB keys decoded per step before the loader yields to the event loop (clients get -LOADING meanwhile). */
+const RDB_KEYS_PER_STEP = 2048;
+/** A long load logs how far it got this often. */
+const PROGRESS_LOG_INTERVAL_MS = 2000;
+
+/** The pseudo-client AOF commands are replayed by: it has no connection, and its replies are dropped. */
+const NO_TRANSPORT: ClientTransport = {
+  remoteAddress: '',
+  localAddress: '',
+  isLocal: true,
+  closeAfterFlush() {},
+  destroy() {},
+  requestFlush() {},
+};
+
+/**
+ * Loading a dataset from disk into the keyspace: dump.rdb, or the AOF
+ * (base + incr files) replayed through the dispatcher. Keeps the progress
+ * INFO shows while `loading:1` (ioredis waits loading_eta_seconds).
+ */
+export class DatasetLoading {
+  keysLoaded = 0;
+  keysExpired = 0;
+  private startedAt = 0;
+  private totalBytes = 0;
+  private loadedBytes = 0;
+  private lastProgressLog = 0;
+
+  constructor(
+    private readonly ctx: PersistenceContext,
+    private readonly dispatcher: Dispatcher,
+  ) {}
+
+  /** The loading_* fields of INFO persistence. */
+  infoFields(): InfoField[] {
+    const elapsed = (Date.now() - this.startedAt) / 1000;
+    const fraction = this.totalBytes === 0 ? 0 : this.loadedBytes / this.totalBytes;
+    const eta = fraction === 0 ? 1 : Math.max(0, Math.round((elapsed / fraction) * (1 - fraction)));
+    return [
+      ['loading_start_time', Math.floor(this.startedAt / 1000)],
+      ['loading_total_bytes', this.totalBytes],
+      ['loading_rdb_used_mem', 0],
+      ['loading_loaded_bytes', this.loadedBytes],
+      ['loading_loaded_perc', (fraction * 100).toFixed(2)],
+      ['loading_eta_seconds', eta],
+    ];
+  }
+
+  /**
+   * Before loading: the bytes the load will read (the AOF files when the AOF
+   * is on, else dump.rdb), so INFO shows the total from the first -LOADING.
+   */
+  async measure(appendOnly: boolean, rdb: RdbSnapshots): Promise<void> {
+    const aofBytes = appendOnly ? await this.sizeOnDisk() : 0;
+    this.begin(aofBytes !== 0 ? aofBytes : ((await this.ctx.fs.size(rdb.path)) ?? 0));
+  }
+
+  /** Loads `dir/dbfilename` when it exists; false when there is none. Throws when it cannot be read. */
+  async loadRdbIfPresent(rdb: RdbSnapshots): Promise<boolean> {
+    const ctx = this.ctx;
+    const size = await ctx.fs.size(rdb.path);
+    if (size === undefined) return false;
+    const started = performance.now();
+    if (size !== this.totalBytes) this.begin(size);
+    const bytes = await ctx.fs.readFile(rdb.path);
+    const loader = new KeyspaceLoader(ctx.state.keyspace, ctx.state.clock(), true);
+    const decoder = new RdbDecoder(bytes, loader, 0, this.rdbOptions());
+    if (!isRdb(bytes)) throw new Error(`Wrong signature trying to load DB from file ${rdb.path}`);
+    while (!decoder.step(RDB_KEYS_PER_STEP)) {
+      this.progress(decoder.offset);
+      await yieldToClients();
+    }
+    this.loadedBytes = bytes.length;
+    this.finish(loader);
+    this.adoptReplicationMark(loader);
+    ctx.logger.info(`Done loading RDB, keys loaded: ${loader.keysLoaded}, keys expired: ${loader.keysExpired}.`);
+    if (decoder.emptyKeysSkipped > 0) ctx.logger.info(`Done loading RDB, empty keys skipped: ${decoder.emptyKeysSkipped}.`);
+    ctx.logger.info(`DB loaded from disk: ${((performance.now() - started) / 1000).toFixed(3)} seconds`);
+    return true;
+  }
+
+  /**
+   * Loads the AOF in `dir/appenddirname` (upgrading a legacy single-file AOF
+   * first). Undefined when there is no AOF at all (a fresh start). Throws an
+   * error naming the file and what is wrong when the AOF cannot be loaded.
+   */
+  async loadAppendOnly(): Promise<LoadedLog | undefined> {
+    const ctx = this.ctx;
+    const state = ctx.state;
+    const config = state.config;
+    const loader = new KeyspaceLoader(state.keyspace, state.clock(), false);
+    const client = new ClientSession(0, NO_TRANSPORT, state.clock(), { authenticated: true, maxBulkLength: Number.MAX_SAFE_INTEGER });
+    let failure: string | null = null;
+    const result = await loadAof({
+      fs: ctx.fs,
+      dir: config.get('dir'),
+      appenddirname: config.get('appenddirname'),
+      appendfilename: config.get('appendfilename'),
+      loadTruncated: config.get('aof-load-truncated'),
+      receiver: loader,
+      rdb: this.rdbOptions(),
+      logger: ctx.logger,
+      // Each file is replayed by a fresh client in Redis, so each starts in db 0.
+      onFileStart: () => {
+        client.dbIndex = 0;
+      },
+      apply: (argv) => {
+        if (failure !== null) return;
+        failure = this.dispatcher.replay(client, argv);
+        // The pseudo-client's replies are dropped; its selected db carries over (SELECT).
+        client.reply.take();
+        if (failure !== null) throw new Error(failure);
+      },
+      onProgress: (loaded, total) => {
+        // The loader learns file sizes as it goes; keep the full size measured up front.
+        if (total > this.totalBytes) this.totalBytes = total;
+        this.progress(loaded);
+      },
+    });
+    if (result.fresh || result.manifest === undefined) return undefined;
+    this.finish(loader);
+    // The incr files hold exactly the effect stream after the base, so the
+    // stream offset after loading is the base's plus every incr byte.
+    this.adoptReplicationMark(loader, result.incrSize);
+    return { manifest: result.manifest, baseSize: result.baseSize, incrSizes: result.incrSizes };
+  }
+
+  /** The manifest currently on disk, if a valid one exists (turning the AOF on at runtime continues its numbering). */
+  async manifestOnDisk(): Promise<Manifest | undefined> {
+    const config = this.ctx.state.config;
+    try {
+      const layout = await detectAofLayout(this.ctx.fs, {
+        dir: config.get('dir'),
+        appenddirname: config.get('appenddirname'),
+        appendfilename: config.get('appendfilename'),
+      });
+      return layout.kind === 'multi-part' ? layout.manifest : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Continues the replication history the files recorded (repl-id and
+   * repl-offset aux fields), so a restart can later resume replication with
+   * a partial sync instead of a full one. `streamBytesAfter` are the bytes of
+   * the effect stream stored after the RDB (the AOF's incr files).
+   */
+  private adoptReplicationMark(loader: KeyspaceLoader, streamBytesAfter = 0): void {
+    const mark = loader.replicationMark;
+    if (mark === undefined) return;
+    const state = this.ctx.state;
+    state.replicationId = mark.replicationId;
+    state.propagator.offset = mark.offset + streamBytesAfter;
+  }
+
+  /** Bytes of the AOF files a load will read (0 when there are none or the layout is invalid: the load reports that). */
+  private async sizeOnDisk(): Promise<number> {
+    const config = this.ctx.state.config;
+    try {
+      const layout = await detectAofLayout(this.ctx.fs, {
+        dir: config.get('dir'),
+        appenddirname: config.get('appenddirname'),
+        appendfilename: config.get('appendfilename'),
+      });
+      if (layout.kind === 'multi-part') return layout.files.reduce((sum, file) => sum + file.size, 0);
+      if (layout.kind === 'legacy') return layout.legacySize;
+      return 0;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** Loaded values settle their encodings against the live config, and a db beyond `databases` is refused. */
+  private rdbOptions(): RdbDecoderOptions {
+    const state = this.ctx.state;
+    return { encodingLimits: encodingLimitsOf(state.config), databases: state.keyspace.databases.length };
+  }
+
+  private progress(loadedBytes: number): void {
+    this.loadedBytes = loadedBytes;
+    const now = Date.now();
+    if (now - this.lastProgressLog < PROGRESS_LOG_INTERVAL_MS) return;
+    this.lastProgressLog = now;
+    const percent = this.totalBytes === 0 ? 100 : (loadedBytes * 100) / this.totalBytes;
+    this.ctx.logger.info(`Loading: ${percent.toFixed(1)}% (${loadedBytes} of ${this.totalBytes} bytes)`);
+  }
+
+  private begin(totalBytes: number): void {
+    this.startedAt = this.lastProgressLog = Date.now();
+    this.totalBytes = totalBytes;
+    this.loadedBytes = 0;
+  }
+
+  private finish(loader: KeyspaceLoader): void {
+    this.keysLoaded = loader.keysLoaded;
+    this.keysExpired = loader.keysExpired;
+  }
+}
+
+function yieldToClients(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
