@@ -22,3 +22,12 @@ export {
   type StartOptions,
 } from './server.js';
 export { sleep, waitFor } from './wait.js';
+export {
+  launchServer,
+  serverUnderTest,
+  startOrExit,
+  type LaunchedServer,
+  type LaunchOptions,
+  type ServerKind,
+  type StartOutcome,
+} from './restart.js';
