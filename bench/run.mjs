@@ -3,10 +3,12 @@
 // by side on free ports in the same run (both with appendonly no, save ""),
 // runs alternating between the two, each repeated and reduced to the median.
 //
-//   node bench/run.mjs [--quick] [--tests set,get] [--repeat N] [--pipelines 1,16] [--clients 50] [--no-big]
+//   node bench/run.mjs [--quick] [--tests set,get] [--repeat N] [--pipelines 1,16] [--clients 50] [--no-big] [--no-durability]
 //
 // After the throughput table it measures single-command latency on 1M-element
-// collections (bench/big-collections.mjs) unless --no-big or --tests is given.
+// collections (bench/big-collections.mjs) unless --no-big or --tests is given,
+// then the AOF on both servers (bench/durability.mjs: fsync policies, rewrite
+// while serving) unless --no-durability or --tests is given.
 //
 // Add a benchmark by adding a row to TESTS: `id` is the redis-benchmark -t
 // name, `row` the name redis-benchmark prints in its CSV output. A row with
@@ -18,6 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchBigCollections } from './big-collections.mjs';
+import { benchDurability } from './durability.mjs';
 
 export const TESTS = [
   { id: 'set', row: 'SET' },
@@ -45,7 +48,7 @@ function die(message) {
 }
 
 function parseOptions(argv) {
-  const options = { repeat: 3, tests: TESTS.map((t) => t.id), pipelines: [1, 16], clients: 50, big: true };
+  const options = { repeat: 3, tests: TESTS.map((t) => t.id), pipelines: [1, 16], clients: 50, big: true, durability: true };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const next = () => {
@@ -58,11 +61,13 @@ function parseOptions(argv) {
     else if (arg === '--tests') {
       options.tests = next().toLowerCase().split(',').filter(Boolean);
       options.big = false;
+      options.durability = false;
     } else if (arg === '--no-big') options.big = false;
+    else if (arg === '--no-durability') options.durability = false;
     else if (arg === '--pipelines') options.pipelines = next().split(',').map(Number);
     else if (arg === '--clients') options.clients = Number(next());
     else if (arg === '-h' || arg === '--help') {
-      process.stdout.write('usage: node bench/run.mjs [--quick] [--tests set,get] [--repeat N] [--pipelines 1,16] [--clients 50] [--no-big]\n');
+      process.stdout.write('usage: node bench/run.mjs [--quick] [--tests set,get] [--repeat N] [--pipelines 1,16] [--clients 50] [--no-big] [--no-durability]\n');
       process.exit(0);
     } else die(`unknown option ${arg} (try --help)`);
   }
@@ -194,6 +199,7 @@ async function main() {
   } finally {
     await stopAll();
   }
+  if (options.durability && !(await benchDurability(utils, { repeat: options.repeat }))) process.exitCode = 1;
 }
 
 main().catch((err) => {
