@@ -43,6 +43,8 @@ export class AppendOnlyLog {
   private retiring: AofWriter | undefined;
   private readonly progressListeners = new Set<() => void>();
   private rewriting = false;
+  /** Sequence number of the file `writer` appends to (it may not be listed yet: a recovery rewrite in progress). */
+  private writerSeq = 0;
 
   private constructor(
     private readonly options: AppendOnlyLogOptions,
@@ -76,10 +78,10 @@ export class AppendOnlyLog {
       const handle = await log.openIncr(name);
       log.manifest = { ...manifest, incr: [{ name, seq }] };
       await log.persistManifest(log.manifest);
-      log.installWriter(handle, 0, streamOffset);
+      log.installWriter(handle, 0, streamOffset, seq);
     } else {
       const handle = await options.fs.open(log.pathOf(last.name), 'append');
-      log.installWriter(handle, await handle.size(), streamOffset);
+      log.installWriter(handle, await handle.size(), streamOffset, last.seq);
     }
     return log;
   }
@@ -157,7 +159,8 @@ export class AppendOnlyLog {
       await ensureAppendDir(this.options.fs, this.options.location);
       let incr: { name: string; seq: number; handle: FileHandle } | undefined;
       if (options.withIncr) {
-        const seq = Math.max(0, ...this.manifest.incr.map((f) => f.seq), ...this.manifest.history.map((f) => f.seq ?? 0)) + 1;
+        const listed = [...this.manifest.incr, ...this.manifest.history].map((f) => f.seq);
+        const seq = Math.max(this.writerSeq, ...listed) + 1;
         const name = incrFileName(this.fileName, seq);
         incr = { name, seq, handle: await this.openIncr(name) };
         if (options.keepIncr) {
@@ -181,8 +184,8 @@ export class AppendOnlyLog {
 
   // ---- used by PreparedRewrite -------------------------------------------
 
-  /** @internal Makes `handle` the current incr file from stream offset `offset` on. */
-  switchTo(handle: FileHandle, offset: number): void {
+  /** @internal Makes `handle` (incr file number `seq`) the current incr file from stream offset `offset` on. */
+  switchTo(handle: FileHandle, offset: number, seq: number): void {
     const previous = this.writer;
     if (previous !== undefined) {
       this.earlierIncrBytes += previous.fileSize;
@@ -199,7 +202,7 @@ export class AppendOnlyLog {
           });
       }
     }
-    this.installWriter(handle, 0, offset);
+    this.installWriter(handle, 0, offset, seq);
   }
 
   /** @internal The rewrite finished: `manifest` (new base + current incr) is now the one on disk. */
@@ -241,7 +244,8 @@ export class AppendOnlyLog {
     return this.options.fs.open(this.pathOf(name), 'truncate');
   }
 
-  private installWriter(handle: FileHandle, size: number, offset: number): void {
+  private installWriter(handle: FileHandle, size: number, offset: number, seq: number): void {
+    this.writerSeq = seq;
     const writer = new AofWriter(handle, size, offset, {
       policy: this.options.policy,
       onFailure: (error) => this.options.onFailure(error),
@@ -277,7 +281,7 @@ export class PreparedRewrite {
   switchNow(offset: number): void {
     if (this.incr === undefined || this.switched) return;
     this.switched = true;
-    this.log.switchTo(this.incr.handle, offset);
+    this.log.switchTo(this.incr.handle, offset, this.incr.seq);
   }
 
   /**

@@ -41,9 +41,18 @@ export class AofService {
   private sizeAfterRewrite = 0;
   private cancelRewrite = false;
   /** Turned on at runtime and its first base is not written yet: retried until it is. */
-  private pendingFirstBase: (() => Promise<Manifest | undefined>) | undefined;
+  private firstBasePending = false;
 
-  constructor(private readonly ctx: PersistenceContext) {}
+  /**
+   * @param manifestOnDisk reads the manifest currently on disk, for rewrites
+   *   that start without an open log (the AOF turned on at runtime, or
+   *   BGREWRITEAOF while it is off): their file numbers continue it and its
+   *   files are replaced.
+   */
+  constructor(
+    private readonly ctx: PersistenceContext,
+    private readonly manifestOnDisk: () => Promise<Manifest | undefined>,
+  ) {}
 
   /** True while the AOF is on and its files are open. */
   get enabled(): boolean {
@@ -105,10 +114,9 @@ export class AofService {
    * At start-up nothing runs meanwhile, so it is encoded at once; at runtime
    * it is a background rewrite.
    */
-  async create(existing: Manifest | undefined): Promise<void> {
+  async create(): Promise<void> {
     const ctx = this.ctx;
     const log = AppendOnlyLog.empty(this.logOptions());
-    if (existing !== undefined) log.manifest = existing;
     const prepared = await log.prepareRewrite({ withIncr: true, keepIncr: false });
     try {
       this.switchStream(prepared);
@@ -131,14 +139,12 @@ export class AofService {
   /**
    * CONFIG SET appendonly yes: the sink is live from now on (INFO says
    * aof_enabled:1 at once) and a background rewrite writes the first base.
-   * `existingManifest` reads what is on disk first, so file numbering
-   * continues and the old files are replaced.
    */
-  enableAtRuntime(existingManifest: () => Promise<Manifest | undefined>): void {
+  enableAtRuntime(): void {
     if (this.log !== undefined) return;
     this.log = AppendOnlyLog.empty(this.logOptions());
-    this.pendingFirstBase = existingManifest;
-    this.startRewrite('enable', existingManifest);
+    this.firstBasePending = true;
+    this.startRewrite('enable');
   }
 
   /** CONFIG SET appendonly no (or shutdown): flush, fsync and close; stop appending. */
@@ -146,7 +152,7 @@ export class AofService {
     const log = this.log;
     if (log === undefined) return;
     this.cancelRewrite = this.rewriteInProgress;
-    this.pendingFirstBase = undefined;
+    this.firstBasePending = false;
     this.detach();
     this.writeError = undefined;
     await log.close().catch((error) => this.ctx.logger.warn(`Error closing the AOF: ${describeError(error)}`));
@@ -182,10 +188,10 @@ export class AofService {
       return;
     }
     if (this.log === undefined) return;
-    if (this.pendingFirstBase !== undefined) {
+    if (this.firstBasePending) {
       if (now - this.lastRecoveryAttempt >= RECOVERY_RETRY_MS) {
         this.lastRecoveryAttempt = now;
-        this.startRewrite('enable', this.pendingFirstBase);
+        this.startRewrite('enable');
       }
       return;
     }
@@ -220,10 +226,7 @@ export class AofService {
    * encoded slice by slice, then the new manifest. Without the AOF on
    * (BGREWRITEAOF with appendonly no) it writes a base-only AOF.
    */
-  private startRewrite(
-    reason: 'command' | 'auto' | 'recovery' | 'enable',
-    existingManifest?: () => Promise<Manifest | undefined>,
-  ): void {
+  private startRewrite(reason: 'command' | 'auto' | 'recovery' | 'enable'): void {
     const ctx = this.ctx;
     if (!ctx.snapshots.claim('aof')) return;
     this.scheduled = false;
@@ -231,11 +234,15 @@ export class AofService {
     this.rewriteStartedAt = Date.now();
     const log = this.log ?? AppendOnlyLog.empty(this.logOptions());
     const withIncr = this.log !== undefined;
+    // A log that has written nothing yet continues the numbering of what is on disk.
+    const fromDisk = log.writer === undefined;
     const recovering = reason === 'recovery';
     ctx.logger.info('Background append only file rewriting started');
     void (async () => {
-      const existing = await existingManifest?.();
-      if (existing !== undefined) log.manifest = existing;
+      if (fromDisk) {
+        const existing = await this.manifestOnDisk();
+        if (existing !== undefined) log.manifest = existing;
+      }
       const prepared = await log.prepareRewrite({ withIncr, keepIncr: !recovering && reason !== 'enable' });
       try {
         const snapshot = ctx.state.keyspace.beginSnapshot();
@@ -267,7 +274,7 @@ export class AofService {
         this.consecutiveFailures = 0;
         this.lastRewriteOk = true;
         this.sizeAfterRewrite = log.currentSize;
-        if (reason === 'enable') this.pendingFirstBase = undefined;
+        if (reason === 'enable') this.firstBasePending = false;
         ctx.logger.info('Background AOF rewrite finished successfully');
         if (recovering && this.writeError !== undefined && log.writer?.failure === undefined) {
           this.writeError = undefined;

@@ -50,9 +50,9 @@ export class PersistenceManager implements PersistenceControl {
       rdbHeader: (aofBase) => this.rdbHeader(aofBase),
       pacer: () => slicePacer(() => state.stats.totalCommandsProcessed),
     };
-    this.aof = new AofService(this.ctx);
-    this.rdb = new RdbSnapshots(this.ctx);
     this.loading = new DatasetLoading(this.ctx, dispatcher);
+    this.aof = new AofService(this.ctx, () => this.loading.manifestOnDisk());
+    this.rdb = new RdbSnapshots(this.ctx);
     state.config.onChange('appendfsync', (policy) => this.aof.setPolicy(policy));
     state.config.onChange('appendonly', (on) => void this.setAppendOnly(on));
   }
@@ -73,7 +73,7 @@ export class PersistenceManager implements PersistenceControl {
           await this.aof.resume(loaded);
         } else {
           if (await this.loading.loadRdbIfPresent(this.rdb)) this.rdb.markLoaded();
-          await this.aof.create(undefined);
+          await this.aof.create();
         }
       } else if (await this.loading.loadRdbIfPresent(this.rdb)) {
         this.rdb.markLoaded();
@@ -239,7 +239,7 @@ export class PersistenceManager implements PersistenceControl {
 
   private async setAppendOnly(on: boolean): Promise<void> {
     if (on) {
-      this.aof.enableAtRuntime(() => this.loading.manifestOnDisk());
+      this.aof.enableAtRuntime();
     } else {
       await this.aof.disable();
     }
