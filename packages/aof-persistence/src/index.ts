@@ -1,29 +1,9 @@
 // @aki/aof-persistence: aki's durability layer (AOF, RDB codec, file systems).
 export type { AuxFields, DatasetReceiver } from './dataset.js';
-export {
-  type FileHandle,
-  type FileSystem,
-  nodeFileSystem,
-  FaultyFileSystem,
-  type FaultyFileSystemOptions,
-  type PathMatch,
-  noSpace,
-  writeFileDurably,
-} from './fs/index.js';
-export {
-  Crc64,
-  crc64,
-  lzfDecompress,
-  isRdb,
-  RdbDecoder,
-  RdbFormatError,
-  type RdbDecoderOptions,
-  RdbEncoder,
-  type RdbEncoderOptions,
-  RDB_FIRST_CHECKSUM_VERSION,
-  RDB_MAX_READ_VERSION,
-  RDB_WRITE_VERSION,
-} from './rdb/index.js';
+export type { FileHandle, FileSystem } from './fs/file-system.js';
+export { nodeFileSystem } from './fs/node-file-system.js';
+export { FaultyFileSystem, type FaultyFileSystemOptions, type PathMatch } from './fs/faulty-file-system.js';
+export { noSpace, writeFileDurably } from './fs/durable-file.js';
 export {
   baseFileName,
   baseKindOf,
@@ -48,6 +28,8 @@ export {
   type ManifestErrorReason,
   type ManifestHistory,
   type ManifestIncr,
+} from './aof/manifest.js';
+export {
   aofFilePath,
   aofLocation,
   detectAofLayout,
@@ -59,6 +41,8 @@ export {
   type AofLayout,
   type AofLocation,
   type AofLocationOptions,
+} from './aof/layout.js';
+export {
   AOF_BAD_FORMAT,
   AofCommandReader,
   CommandKind,
@@ -67,19 +51,17 @@ export {
   readAofCommands,
   type AofCommand,
   type AofReadEnd,
-  AofLoadError,
-  badFormatText,
-  unexpectedEofText,
-  loadAof,
-  type AofLoadSummary,
-  type AofLogger,
-  type LoadAofOptions,
-  type LoadedAofFile,
-  AofWriter,
-  type AofWriterOptions,
-  type FsyncPolicy,
-  AppendOnlyLog,
-  PreparedRewrite,
-  type AppendOnlyLogOptions,
-  type LoadedLog,
-} from './aof/index.js';
+} from './aof/command-reader.js';
+export { AofLoadError, badFormatText, unexpectedEofText } from './aof/errors.js';
+export { loadAof, type AofLoadSummary, type AofLogger, type LoadAofOptions, type LoadedAofFile } from './aof/loader.js';
+export { AofWriter, type AofWriterOptions, type FsyncPolicy } from './aof/writer.js';
+export { AppendOnlyLog, PreparedRewrite, type AppendOnlyLogOptions, type LoadedLog } from './aof/append-only-log.js';
+export { Crc64, crc64 } from './rdb/crc64.js';
+export { lzfDecompress } from './rdb/lzf.js';
+export { isRdb, RdbDecoder, RdbFormatError, type RdbDecoderOptions } from './rdb/decoder.js';
+export { RdbEncoder, type RdbEncoderOptions } from './rdb/encoder.js';
+export {
+  RDB_FIRST_CHECKSUM_VERSION,
+  RDB_MAX_READ_VERSION,
+  RDB_WRITE_VERSION,
+} from './rdb/constants.js';

@@ -81,60 +81,69 @@ class NodeFileHandle implements FileHandle {
     private readonly mode: 'append' | 'truncate' | 'read',
   ) {}
 
+  // write(2) may write less than asked (disk full, a signal): both writes
+  // keep going until everything is out or an error stops them. An error
+  // after part of the data went out returns the short count and is thrown by
+  // the next write, so the caller learns exactly how much reached the file.
+
   async write(data: Buffer): Promise<number> {
-    if (this.pendingError !== undefined) {
-      const error = this.pendingError;
-      this.pendingError = undefined;
-      throw error;
-    }
-    // write(2) may write less than asked (disk full, a signal): keep going
-    // until everything is out or an error stops it.
+    this.throwPendingError();
     let done = 0;
     while (done < data.length) {
       let n: number;
       try {
-        const position = this.mode === 'append' ? null : this.position;
-        n = (await this.handle.write(data, done, data.length - done, position)).bytesWritten;
+        n = (await this.handle.write(data, done, data.length - done, this.nextPosition())).bytesWritten;
       } catch (error) {
-        if (done === 0) throw error;
-        this.pendingError = error;
-        return done;
+        return this.stopAfter(done, error);
       }
-      if (n === 0) {
-        // No progress and no error: treat it as a full disk rather than spin.
-        this.pendingError = Object.assign(new Error('No space left on device'), { code: 'ENOSPC' });
-        return done;
-      }
+      if (!this.advance(n)) break;
       done += n;
-      if (this.mode !== 'append') this.position += n;
     }
     return done;
   }
 
   writeSync(data: Buffer): number {
-    if (this.pendingError !== undefined) {
-      const error = this.pendingError;
-      this.pendingError = undefined;
-      throw error;
-    }
+    this.throwPendingError();
     let done = 0;
     while (done < data.length) {
       let n: number;
       try {
-        const position = this.mode === 'append' ? null : this.position;
-        n = writeSync(this.handle.fd, data, done, data.length - done, position);
+        n = writeSync(this.handle.fd, data, done, data.length - done, this.nextPosition());
       } catch (error) {
-        if (done === 0) throw error;
-        this.pendingError = error;
-        return done;
+        return this.stopAfter(done, error);
       }
-      if (n === 0) {
-        this.pendingError = Object.assign(new Error('No space left on device'), { code: 'ENOSPC' });
-        return done;
-      }
+      if (!this.advance(n)) break;
       done += n;
-      if (this.mode !== 'append') this.position += n;
     }
+    return done;
+  }
+
+  private throwPendingError(): void {
+    if (this.pendingError === undefined) return;
+    const error = this.pendingError;
+    this.pendingError = undefined;
+    throw error;
+  }
+
+  /** Where the next write goes: the end (null, O_APPEND) or the handle's position. */
+  private nextPosition(): number | null {
+    return this.mode === 'append' ? null : this.position;
+  }
+
+  /** Accounts `n` bytes written; false when nothing moved, which counts as a full disk rather than a reason to spin. */
+  private advance(n: number): boolean {
+    if (n === 0) {
+      this.pendingError = Object.assign(new Error('No space left on device'), { code: 'ENOSPC' });
+      return false;
+    }
+    if (this.mode !== 'append') this.position += n;
+    return true;
+  }
+
+  /** An error stopped a write after `done` bytes: throw it now, or report the short count and throw it next time. */
+  private stopAfter(done: number, error: unknown): number {
+    if (done === 0) throw error;
+    this.pendingError = error;
     return done;
   }
 

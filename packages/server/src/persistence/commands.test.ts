@@ -1,61 +1,10 @@
-import os from 'node:os';
 import path from 'node:path';
-import { FaultyFileSystem } from '@aki/aof-persistence';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ServerConfig } from '../config/index.js';
-import { AkiServer } from '../server.js';
-import { TcpTestClient } from '../testing/tcp-client.js';
+import { freshFileSystem as freshFs, startServer as start, stopAll, TEST_DIR as DIR } from '../testing/persistent-server.js';
 
 /** SAVE, BGSAVE, LASTSAVE, BGREWRITEAOF, WAITAOF, DEBUG RELOAD/LOADAOF, CONFIG SET appendonly, INFO persistence. */
 
-const DIR = os.tmpdir();
-const running: AkiServer[] = [];
-const clients: TcpTestClient[] = [];
-
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
-  for (const server of running.splice(0)) await server.shutdown('test over', false).catch(() => {});
-});
-
-async function freshFs(): Promise<FaultyFileSystem> {
-  const fs = new FaultyFileSystem();
-  await fs.mkdir(DIR);
-  for (let dir = DIR; ; dir = path.dirname(dir)) {
-    await fs.syncDirectory(dir);
-    if (dir === path.dirname(dir)) break;
-  }
-  return fs;
-}
-
-async function freePort(): Promise<number> {
-  const net = await import('node:net');
-  return new Promise((resolve) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function start(fs: FaultyFileSystem, directives: Array<[string, ...string[]]> = []) {
-  const config = new ServerConfig();
-  const base: Array<[string, ...string[]]> = [['port', String(await freePort())], ['dir', DIR], ['save', '']];
-  for (const [name, ...args] of [...base, ...directives]) config.applyDirective(name, args);
-  const server = new AkiServer({ config, version: '0.0.0-test', fileSystem: fs, exit: () => {} });
-  await server.start();
-  running.push(server);
-  const client = await TcpTestClient.connect(server.port);
-  clients.push(client);
-  const call = async (...argv: string[]): Promise<unknown> => plain(await client.call(...argv));
-  return { server, client, call };
-}
-
-function plain(value: unknown): unknown {
-  if (Buffer.isBuffer(value)) return value.toString('latin1');
-  if (Array.isArray(value)) return value.map(plain);
-  if (value instanceof Error) return `ERROR: ${value.message}`;
-  return value;
-}
+afterEach(stopAll);
 
 async function infoField(call: (...argv: string[]) => Promise<unknown>, field: string): Promise<string | undefined> {
   const info = String(await call('INFO', 'persistence'));

@@ -1,76 +1,19 @@
-import os from 'node:os';
 import path from 'node:path';
-import { FaultyFileSystem } from '@aki/aof-persistence';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ServerConfig } from '../config/index.js';
-import { AkiServer } from '../server.js';
-import { TcpTestClient } from '../testing/tcp-client.js';
+import {
+  connectClient,
+  freshFileSystem as freshFs,
+  powerLoss,
+  startServer as start,
+  stopAll,
+} from '../testing/persistent-server.js';
 
 /**
- * AkiServer in-process over real TCP, with its files on a FaultyFileSystem:
- * `fs.crash()` drops every byte that was not fsynced, as a power loss
- * would, so these tests show what each fsync policy promises.
+ * What each fsync policy promises, shown with the fake file system's
+ * `crash()`: it drops every byte that was not fsynced, as a power loss would.
  */
 
-// A real directory (the `dir` option checks it exists); the files themselves live in the fake file system.
-const DIR = path.join(os.tmpdir());
-
-const running: AkiServer[] = [];
-const clients: TcpTestClient[] = [];
-
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
-  for (const server of running.splice(0)) await server.shutdown('test over', false).catch(() => {});
-});
-
-async function freshFs(): Promise<FaultyFileSystem> {
-  const fs = new FaultyFileSystem();
-  await fs.mkdir(DIR);
-  for (let dir = DIR; ; dir = path.dirname(dir)) {
-    await fs.syncDirectory(dir);
-    if (dir === path.dirname(dir)) break;
-  }
-  return fs;
-}
-
-interface Started {
-  server: AkiServer;
-  client: TcpTestClient;
-  exits: number[];
-}
-
-async function start(fs: FaultyFileSystem, directives: Array<[string, ...string[]]>): Promise<Started> {
-  const config = new ServerConfig();
-  const base: Array<[string, ...string[]]> = [['port', String(await freePort())], ['dir', DIR], ['save', '']];
-  for (const [name, ...args] of [...base, ...directives]) config.applyDirective(name, args);
-  const exits: number[] = [];
-  const server = new AkiServer({ config, version: '0.0.0-test', fileSystem: fs, exit: (code) => exits.push(code) });
-  await server.start();
-  running.push(server);
-  const client = await TcpTestClient.connect(server.port);
-  clients.push(client);
-  return { server, client, exits };
-}
-
-/** Stops a server as a power loss would: no flush, no fsync; the fake disk keeps only fsynced bytes. */
-async function powerLoss(fs: FaultyFileSystem, started: Started): Promise<void> {
-  fs.crash();
-  started.client.close();
-  const at = running.indexOf(started.server);
-  if (at !== -1) running.splice(at, 1);
-  // Its later writes hit stale handles (the crash invalidated them) and go nowhere.
-  await started.server.shutdown('power loss', false).catch(() => {});
-}
-
-async function freePort(): Promise<number> {
-  const net = await import('node:net');
-  return new Promise((resolve) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
+afterEach(stopAll);
 
 const text = (value: unknown): unknown => (Buffer.isBuffer(value) ? value.toString('latin1') : value);
 
@@ -104,8 +47,7 @@ describe('appendfsync always: group commit', () => {
     const fs = await freshFs();
     const started = await start(fs, [['appendonly', 'yes'], ['appendfsync', 'always']]);
     const writer = started.client;
-    const reader = await TcpTestClient.connect(started.server.port);
-    clients.push(reader);
+    const reader = await connectClient(started.server.port);
     const write = writer.call('SET', 'k', 'v');
     const read = reader.call('GET', 'k');
     const [, seen] = await Promise.all([write, read]);

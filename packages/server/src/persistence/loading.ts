@@ -3,6 +3,7 @@ import {
   isRdb,
   loadAof,
   RdbDecoder,
+  type AofLayout,
   type LoadedLog,
   type Manifest,
   type RdbDecoderOptions,
@@ -144,17 +145,8 @@ export class DatasetLoading {
 
   /** The manifest currently on disk, if a valid one exists (turning the AOF on at runtime continues its numbering). */
   async manifestOnDisk(): Promise<Manifest | undefined> {
-    const config = this.ctx.state.config;
-    try {
-      const layout = await detectAofLayout(this.ctx.fs, {
-        dir: config.get('dir'),
-        appenddirname: config.get('appenddirname'),
-        appendfilename: config.get('appendfilename'),
-      });
-      return layout.kind === 'multi-part' ? layout.manifest : undefined;
-    } catch {
-      return undefined;
-    }
+    const layout = await this.layoutOnDisk();
+    return layout?.kind === 'multi-part' ? layout.manifest : undefined;
   }
 
   /**
@@ -173,18 +165,23 @@ export class DatasetLoading {
 
   /** Bytes of the AOF files a load will read (0 when there are none or the layout is invalid: the load reports that). */
   private async sizeOnDisk(): Promise<number> {
+    const layout = await this.layoutOnDisk();
+    if (layout?.kind === 'multi-part') return layout.files.reduce((sum, file) => sum + file.size, 0);
+    if (layout?.kind === 'legacy') return layout.legacySize;
+    return 0;
+  }
+
+  /** What the AOF directory holds, or undefined when it cannot be read as an AOF (loading reports why). */
+  private async layoutOnDisk(): Promise<AofLayout | undefined> {
     const config = this.ctx.state.config;
     try {
-      const layout = await detectAofLayout(this.ctx.fs, {
+      return await detectAofLayout(this.ctx.fs, {
         dir: config.get('dir'),
         appenddirname: config.get('appenddirname'),
         appendfilename: config.get('appendfilename'),
       });
-      if (layout.kind === 'multi-part') return layout.files.reduce((sum, file) => sum + file.size, 0);
-      if (layout.kind === 'legacy') return layout.legacySize;
-      return 0;
     } catch {
-      return 0;
+      return undefined;
     }
   }
 
