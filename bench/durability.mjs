@@ -60,7 +60,8 @@ const fillValue = (i) => `v${i}`.padEnd(VALUE_SIZE, '.');
 
 // ---------------------------------------------------------------- helpers
 
-function run(cmd, args) {
+/** Runs `cmd args` to completion: { code, stdout, stderr } (bench/run.mjs uses it too). */
+export function run(cmd, args) {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -86,7 +87,7 @@ async function benchSet(port, pipeline, requests) {
   return row;
 }
 
-const median = (xs) => {
+export const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;

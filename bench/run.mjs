@@ -15,12 +15,11 @@
 // `command` runs that command line instead of a built-in test (its CSV row
 // is the command line itself); rows run in this order, so ZRANGE reads the
 // sorted set ZADD filled.
-import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchBigCollections } from './big-collections.mjs';
-import { benchDurability } from './durability.mjs';
+import { benchDurability, median, run } from './durability.mjs';
 
 export const TESTS = [
   { id: 'set', row: 'SET' },
@@ -78,18 +77,6 @@ function parseOptions(argv) {
   return options;
 }
 
-function run(cmd, args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s) => (stderr += s));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 /** Parses redis-benchmark --csv output into { [row]: { rps, p50, p99 } }. */
 function parseCsv(text) {
   const lines = text.split('\n').filter((l) => l.startsWith('"'));
@@ -118,12 +105,6 @@ async function benchmark(port, test, pipeline, clients, requests) {
   }
   return row;
 }
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 function table(rows) {
   const header = ['test', 'pipeline', 'aki rps', 'redis rps', 'aki/redis', 'aki p50/p99 ms', 'redis p50/p99 ms'];

@@ -129,6 +129,8 @@ async function main(argv: readonly string[]): Promise<never> {
     config,
     logger,
     version,
+    // A failed AOF write under appendfsync always ends the process this way (pid file removed, logs flushed).
+    exit,
     ...(configFile === null ? {} : { configFile }),
   });
   config.onChange('loglevel', (level) => logging.setLevel(level));

@@ -4,12 +4,11 @@
 // manifest (the cases of Redis's tests/integration/aof-multi-part.tcl). A
 // truncated tail loads the complete prefix and is cut back on disk; anything
 // else refuses to start (and never serves an empty data set).
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RawConnection, serverUnderTest, startOrExit, type LaunchedServer, type StartOutcome } from '@aki/test-utils';
-import { DEBUG_ARGS, waitForBackgroundJobs } from './support/persistence-data.js';
+import { DEBUG_ARGS, persistenceFixture, waitForBackgroundJobs } from './support/persistence-data.js';
 import { AOF_DIR, MANIFEST, manifestText, rdbFile, record, records, writeAofDir } from './support/persistence-files.js';
 
 const ARGS = [...DEBUG_ARGS, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--auto-aof-rewrite-percentage', '0'];
@@ -30,22 +29,8 @@ const baseRdb = rdbFile({
 });
 const BASE_KEYS = 3;
 
-const tmpDirs: string[] = [];
-const running: LaunchedServer[] = [];
+const { tmpDir, running } = persistenceFixture('aki-corrupt-');
 
-function tmpDir(): string {
-  const d = mkdtempSync(path.join(os.tmpdir(), 'aki-corrupt-'));
-  tmpDirs.push(d);
-  return d;
-}
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((s) => s.kill()));
-});
-
-afterAll(() => {
-  for (const d of tmpDirs) rmSync(d, { recursive: true, force: true });
-});
 
 async function launch(dir: string, extra: string[] = []): Promise<StartOutcome> {
   const o = await startOrExit({ dir, args: [...ARGS, ...extra], timeoutMs: 20_000 });

@@ -5,11 +5,9 @@
 // server writing version 11 would not load into 7.0, so the "redis writes"
 // half always uses the installed (7.0) redis-server.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RawConnection, hasBinary, startAki, startRedis, whichBinary, type RunningServer } from '@aki/test-utils';
 import {
   DEBUG_ARGS,
@@ -17,6 +15,7 @@ import {
   digestDiff,
   info,
   keyDigests,
+  persistenceFixture,
   waitForBackgroundJobs,
   writeDataset,
 } from './support/persistence-data.js';
@@ -26,15 +25,7 @@ const run = promisify(execFile);
 const AOF = [...DEBUG_ARGS, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--aof-use-rdb-preamble', 'yes'];
 const NO_AOF = [...DEBUG_ARGS, '--appendonly', 'no', '--save', ''];
 
-const tmpDirs: string[] = [];
-const running: RunningServer[] = [];
-const conns: RawConnection[] = [];
-
-function tmpDir(): string {
-  const d = mkdtempSync(path.join(os.tmpdir(), 'aki-interop-'));
-  tmpDirs.push(d);
-  return d;
-}
+const { tmpDir, running, conns } = persistenceFixture('aki-interop-');
 
 async function open(s: RunningServer): Promise<RawConnection> {
   running.push(s);
@@ -42,15 +33,6 @@ async function open(s: RunningServer): Promise<RawConnection> {
   conns.push(c);
   return c;
 }
-
-afterEach(async () => {
-  for (const c of conns.splice(0)) c.close();
-  await Promise.all(running.splice(0).map((s) => s.kill()));
-});
-
-afterAll(() => {
-  for (const d of tmpDirs) rmSync(d, { recursive: true, force: true });
-});
 
 /** Writes the dataset in two halves around a BGREWRITEAOF, so the base holds one half and the incr file the other. */
 async function writeAcrossRewrite(c: RawConnection): Promise<void> {
@@ -76,14 +58,29 @@ async function snapshot(c: RawConnection): Promise<{ digest: string; keys: Map<s
   return { digest: await digest(c), keys: await keyDigests(c) };
 }
 
+/**
+ * The writing half of every case: `start` (startAki or startRedis) on a fresh
+ * dir with `args`, `write` on a connection to it, a snapshot, then a clean
+ * SIGTERM stop (exit 0). Returns the dir, which now holds what that server
+ * persisted, and the snapshot a reader of it must match.
+ */
+async function persistWith(
+  start: typeof startAki,
+  args: string[],
+  write: (c: RawConnection) => Promise<void>,
+): Promise<{ dir: string; expected: { digest: string; keys: Map<string, string> } }> {
+  const dir = tmpDir();
+  const server = await start({ dir, args });
+  const c = await open(server);
+  await write(c);
+  const expected = await snapshot(c);
+  expect(await server.stop('SIGTERM')).toBe(0);
+  return { dir, expected };
+}
+
 describe.skipIf(!hasBinary('redis-server'))('persistence files interoperate with redis-server 7.0', () => {
   it('redis-server loads the appendonlydir aki wrote (RDB base + incr), to the same digest', async () => {
-    const dir = tmpDir();
-    const aki = await startAki({ dir, args: AOF });
-    const c = await open(aki);
-    await writeAcrossRewrite(c);
-    const expected = await snapshot(c);
-    expect(await aki.stop('SIGTERM')).toBe(0);
+    const { dir, expected } = await persistWith(startAki, AOF, writeAcrossRewrite);
     const m = readManifest(dir);
     expect(m.find((l) => l.type === 'b')?.file).toMatch(/\.base\.rdb$/);
 
@@ -92,12 +89,10 @@ describe.skipIf(!hasBinary('redis-server'))('persistence files interoperate with
   });
 
   it('redis-check-aof accepts the manifest aki wrote, and redis-check-rdb its dump.rdb', async () => {
-    const dir = tmpDir();
-    const aki = await startAki({ dir, args: AOF });
-    const c = await open(aki);
-    await writeAcrossRewrite(c);
-    expect(await c.command('SAVE')).toBe('OK');
-    expect(await aki.stop('SIGTERM')).toBe(0);
+    const { dir } = await persistWith(startAki, AOF, async (c) => {
+      await writeAcrossRewrite(c);
+      expect(await c.command('SAVE')).toBe('OK');
+    });
     if (hasBinary('redis-check-aof')) {
       const r = await run(whichBinary('redis-check-aof')!, [path.join(dir, AOF_DIR, MANIFEST)]);
       expect(r.stdout).toMatch(/is valid/);
@@ -109,46 +104,37 @@ describe.skipIf(!hasBinary('redis-server'))('persistence files interoperate with
   });
 
   it('aki loads the appendonlydir redis-server wrote (listpack, intset, quicklist encodings in the base)', async () => {
-    const dir = tmpDir();
-    const redis = await startRedis({ dir, args: AOF });
-    const rc = await open(redis);
-    await writeAcrossRewrite(rc);
-    // The compact encodings the RDB base carries.
-    expect(await rc.command('OBJECT', 'ENCODING', 'base:hash:small')).toBe('listpack');
-    expect(await rc.command('OBJECT', 'ENCODING', 'base:zset:small')).toBe('listpack');
-    expect(await rc.command('OBJECT', 'ENCODING', 'base:set:int')).toBe('intset');
-    expect(await rc.command('OBJECT', 'ENCODING', 'base:list:big')).toBe('quicklist');
-    expect(await rc.command('OBJECT', 'ENCODING', 'base:hash:big')).toBe('hashtable');
-    expect(await rc.command('OBJECT', 'ENCODING', 'base:zset:big')).toBe('skiplist');
-    const expected = await snapshot(rc);
-    expect(await redis.stop('SIGTERM')).toBe(0);
+    const { dir, expected } = await persistWith(startRedis, AOF, async (rc) => {
+      await writeAcrossRewrite(rc);
+      // The compact encodings the RDB base carries.
+      expect(await rc.command('OBJECT', 'ENCODING', 'base:hash:small')).toBe('listpack');
+      expect(await rc.command('OBJECT', 'ENCODING', 'base:zset:small')).toBe('listpack');
+      expect(await rc.command('OBJECT', 'ENCODING', 'base:set:int')).toBe('intset');
+      expect(await rc.command('OBJECT', 'ENCODING', 'base:list:big')).toBe('quicklist');
+      expect(await rc.command('OBJECT', 'ENCODING', 'base:hash:big')).toBe('hashtable');
+      expect(await rc.command('OBJECT', 'ENCODING', 'base:zset:big')).toBe('skiplist');
+    });
 
     const aki = await startAki({ dir, args: AOF });
     await expectSameData(await open(aki), expected);
   });
 
   it('aki loads a dump.rdb redis-server wrote (appendonly no), compressed strings included', async () => {
-    const dir = tmpDir();
-    const redis = await startRedis({ dir, args: [...NO_AOF, '--rdbcompression', 'yes'] });
-    const rc = await open(redis);
-    await writeDataset(rc);
-    await rc.command('SET', 'compressible', 'abcabcabc'.repeat(500));
-    expect(await rc.command('SAVE')).toBe('OK');
-    const expected = await snapshot(rc);
-    expect(await redis.stop('SIGTERM')).toBe(0);
+    const { dir, expected } = await persistWith(startRedis, [...NO_AOF, '--rdbcompression', 'yes'], async (rc) => {
+      await writeDataset(rc);
+      await rc.command('SET', 'compressible', 'abcabcabc'.repeat(500));
+      expect(await rc.command('SAVE')).toBe('OK');
+    });
 
     const aki = await startAki({ dir, args: NO_AOF });
     await expectSameData(await open(aki), expected);
   });
 
   it('redis-server loads a dump.rdb aki wrote', async () => {
-    const dir = tmpDir();
-    const aki = await startAki({ dir, args: NO_AOF });
-    const c = await open(aki);
-    await writeDataset(c);
-    expect(await c.command('SAVE')).toBe('OK');
-    const expected = await snapshot(c);
-    expect(await aki.stop('SIGTERM')).toBe(0);
+    const { dir, expected } = await persistWith(startAki, NO_AOF, async (c) => {
+      await writeDataset(c);
+      expect(await c.command('SAVE')).toBe('OK');
+    });
 
     const redis = await startRedis({ dir, args: NO_AOF });
     await expectSameData(await open(redis), expected);

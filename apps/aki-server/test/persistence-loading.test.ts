@@ -1,36 +1,16 @@
 // Serving while a large data set loads: the listener is up, commands get
 // -LOADING, INFO reports loading:1 with the loading_* fields, and ioredis
 // (whose ready check reads INFO) waits for the load and then works.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { RawConnection, launchServer, sleep, startAki, waitFor, type LaunchedServer, type RunningServer } from '@aki/test-utils';
-import { DEBUG_ARGS, info, parseInfo } from './support/persistence-data.js';
+import { describe, expect, it } from 'vitest';
+import { RawConnection, launchServer, sleep, startAki, waitFor, type LaunchedServer } from '@aki/test-utils';
+import { DEBUG_ARGS, info, parseInfo, persistenceFixture } from './support/persistence-data.js';
 import { manifestText, rdbFile, writeAofDir } from './support/persistence-files.js';
 
 const LOADING = '-LOADING Redis is loading the dataset in memory\r\n';
-const tmpDirs: string[] = [];
-const running: RunningServer[] = [];
-const conns: RawConnection[] = [];
-const clients: Redis[] = [];
-
-function tmpDir(): string {
-  const d = mkdtempSync(path.join(os.tmpdir(), 'aki-loading-'));
-  tmpDirs.push(d);
-  return d;
-}
-
-afterEach(async () => {
-  for (const r of clients.splice(0)) r.disconnect();
-  for (const c of conns.splice(0)) c.close();
-  await Promise.all(running.splice(0).map((s) => s.kill()));
-});
-
-afterAll(() => {
-  for (const d of tmpDirs) rmSync(d, { recursive: true, force: true });
-});
+const { tmpDir, running, conns, clients } = persistenceFixture('aki-loading-');
 
 /** Connects as soon as the listener accepts (retrying while the process starts). */
 async function connectEarly(s: LaunchedServer, timeoutMs = 10_000): Promise<RawConnection> {

@@ -4,11 +4,10 @@
 // LOADAOF, CONFIG SET appendonly at runtime, INFO persistence and WAITAOF.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, rmdirSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, rmdirSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   RawConnection,
   RespError,
@@ -27,6 +26,7 @@ import {
   atLeast72,
   digest,
   info,
+  persistenceFixture,
   waitForBackgroundJobs,
   writeDataset,
 } from './support/persistence-data.js';
@@ -37,15 +37,8 @@ const run = promisify(execFile);
 const AOF = ['--appendonly', 'yes', '--appendfsync', 'everysec', '--save', ''];
 const NO_AOF = ['--appendonly', 'no', '--save', ''];
 
-const tmpDirs: string[] = [];
-const running: RunningServer[] = [];
-const conns: RawConnection[] = [];
+const { tmpDir, running, conns } = persistenceFixture('aki-restart-');
 
-function tmpDir(): string {
-  const d = mkdtempSync(path.join(os.tmpdir(), 'aki-restart-'));
-  tmpDirs.push(d);
-  return d;
-}
 
 async function start(dir: string, args: string[]): Promise<{ s: RunningServer; c: RawConnection }> {
   const s = await startAki({ dir, args: [...DEBUG_ARGS, ...args] });
@@ -54,15 +47,6 @@ async function start(dir: string, args: string[]): Promise<{ s: RunningServer; c
   conns.push(c);
   return { s, c };
 }
-
-afterEach(async () => {
-  for (const c of conns.splice(0)) c.close();
-  await Promise.all(running.splice(0).map((s) => s.kill()));
-});
-
-afterAll(() => {
-  for (const d of tmpDirs) rmSync(d, { recursive: true, force: true });
-});
 
 async function dbsizes(c: RawConnection): Promise<Record<number, number>> {
   const out: Record<number, number> = {};

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { akiBinaryPath, akiIsBuilt, whichBinary } from './binaries.js';
 import { freePort } from './ports.js';
 import { trackChild } from './reaper.js';
-import type { RunningServer, StartOptions } from './server.js';
+import { controls, type RunningServer, type StartOptions } from './server.js';
 
 export type ServerKind = 'aki' | 'redis';
 
@@ -130,47 +130,7 @@ export async function launchServer(options: LaunchOptions): Promise<LaunchedServ
     logs: () => all,
     exited,
     hasExited: () => exitedFlag,
-    async waitForLog(pattern, timeoutMs = 5000) {
-      const test = () => (typeof pattern === 'string' ? all.includes(pattern) : pattern.test(all));
-      const deadline = Date.now() + timeoutMs;
-      while (!test()) {
-        if (Date.now() > deadline) throw new Error(`${kind} logs did not match ${String(pattern)} within ${timeoutMs} ms. Logs:\n${all}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    },
-    async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 10_000) {
-      if (!exitedFlag) {
-        try {
-          child.kill(signal);
-        } catch {
-          // already gone
-        }
-        let timer: NodeJS.Timeout | undefined;
-        const timedOut = await Promise.race([
-          exited.then(() => false),
-          new Promise<boolean>((r) => {
-            timer = setTimeout(() => r(true), timeoutMs);
-          }),
-        ]);
-        clearTimeout(timer);
-        if (timedOut) {
-          child.kill('SIGKILL');
-          await exited;
-          throw new Error(`${kind} (pid ${child.pid}) did not exit within ${timeoutMs} ms of ${signal}; killed. Logs:\n${all}`);
-        }
-      }
-      return (await exited).code;
-    },
-    async kill() {
-      if (!exitedFlag) {
-        try {
-          child.kill('SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
-      await exited;
-    },
+    ...controls(kind, child, exited, () => exitedFlag, () => all),
   };
   return server;
 }

@@ -135,6 +135,63 @@ function lastOptionValue(args: string[], name: string): string | undefined {
   return value;
 }
 
+/**
+ * The waitForLog, stop and kill methods of a RunningServer over `child`, shared by
+ * startAki/startRedis and launchServer. `name` labels the errors, `exited` is the
+ * child's exit, `hasExited` whether that happened yet and `logs` its output so far.
+ */
+export function controls(
+  name: string,
+  child: ChildProcess,
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>,
+  hasExited: () => boolean,
+  logs: () => string,
+): Pick<RunningServer, 'waitForLog' | 'stop' | 'kill'> {
+  return {
+    async waitForLog(pattern, timeoutMs = 5000) {
+      const test = () => (typeof pattern === 'string' ? logs().includes(pattern) : pattern.test(logs()));
+      const deadline = Date.now() + timeoutMs;
+      while (!test()) {
+        if (Date.now() > deadline) throw new Error(`${name} logs did not match ${String(pattern)} within ${timeoutMs} ms. Logs:\n${logs()}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 10_000) {
+      if (!hasExited()) {
+        try {
+          child.kill(signal);
+        } catch {
+          // already gone
+        }
+        let timer: NodeJS.Timeout | undefined;
+        const timedOut = await Promise.race([
+          exited.then(() => false),
+          new Promise<boolean>((r) => {
+            timer = setTimeout(() => r(true), timeoutMs);
+          }),
+        ]);
+        clearTimeout(timer);
+        if (timedOut) {
+          child.kill('SIGKILL');
+          await exited;
+          throw new Error(`${name} (pid ${child.pid}) did not exit within ${timeoutMs} ms of ${signal}; killed. Logs:\n${logs()}`);
+        }
+      }
+      return (await exited).code;
+    },
+    async kill() {
+      if (!hasExited()) {
+        try {
+          child.kill('SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      await exited;
+    },
+  };
+}
+
 async function startOnce(spec: SpawnSpec, options: StartOptions, port: number, dir: string): Promise<RunningServer> {
   const userArgs = options.args ?? [];
   const argv = [
@@ -196,50 +253,7 @@ async function startOnce(spec: SpawnSpec, options: StartOptions, port: number, d
     logs: cap.output,
     exited: cap.exited.then((r) => r),
     hasExited: () => exitedFlag,
-    async waitForLog(pattern, timeoutMs = 5000) {
-      const test = () => (typeof pattern === 'string' ? cap.output().includes(pattern) : pattern.test(cap.output()));
-      const deadline = Date.now() + timeoutMs;
-      while (!test()) {
-        if (Date.now() > deadline) {
-          throw new Error(`${spec.name} logs did not match ${String(pattern)} within ${timeoutMs} ms. Logs:\n${cap.output()}`);
-        }
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    },
-    async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 10_000) {
-      if (!exitedFlag) {
-        try {
-          child.kill(signal);
-        } catch {
-          // already gone
-        }
-        let timer: NodeJS.Timeout | undefined;
-        const timedOut = await Promise.race([
-          cap.exited.then(() => false),
-          new Promise<boolean>((r) => {
-            timer = setTimeout(() => r(true), timeoutMs);
-          }),
-        ]);
-        clearTimeout(timer);
-        if (timedOut) {
-          child.kill('SIGKILL');
-          await cap.exited;
-          throw new Error(`${spec.name} (pid ${child.pid}) did not exit within ${timeoutMs} ms of ${signal}; killed. Logs:\n${cap.output()}`);
-        }
-      }
-      const { code } = await cap.exited;
-      return code;
-    },
-    async kill() {
-      if (!exitedFlag) {
-        try {
-          child.kill('SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
-      await cap.exited;
-    },
+    ...controls(spec.name, child, cap.exited, () => exitedFlag, cap.output),
   };
   return server;
 }

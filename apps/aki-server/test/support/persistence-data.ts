@@ -1,6 +1,11 @@
 // Datasets and probes shared by the persistence-*.test.ts tier: a dataset
 // that exercises every type, encoding size class, expiry and several
-// databases; DEBUG DIGEST; INFO parsing; waiting for background jobs.
+// databases; DEBUG DIGEST; INFO parsing; waiting for background jobs; the
+// per-file fixture that releases servers, connections and temp dirs.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach } from 'vitest';
 import { RawConnection, RespError, decodeReply, encodePipeline, waitFor, type RunningServer } from '@aki/test-utils';
 
 /** Arguments every persistence test passes so DEBUG DIGEST / RELOAD work on both servers. */
@@ -194,4 +199,45 @@ export function digestDiff(a: Map<string, string>, b: Map<string, string>): stri
   for (const [k, v] of a) if (b.get(k) !== v) diff.push(b.has(k) ? `${k} differs` : `${k} missing after`);
   for (const k of b.keys()) if (!a.has(k)) diff.push(`${k} only after`);
   return diff.sort();
+}
+
+/** What persistenceFixture() hands a test file: push what a test opens, and it is released. */
+export interface PersistenceFixture {
+  /** A fresh temp dir (os.tmpdir()/<prefix>XXXXXX), removed after the file's last test. */
+  tmpDir(): string;
+  /** Servers SIGKILLed after each test (a server the test stopped itself is left as is). */
+  running: Array<Pick<RunningServer, 'kill'>>;
+  /** Raw connections closed after each test. */
+  conns: RawConnection[];
+  /** Client libraries (ioredis, ...) disconnected after each test, before the servers go. */
+  clients: Array<{ disconnect(): void }>;
+}
+
+/**
+ * Registers the afterEach/afterAll hooks of a persistence test file and returns
+ * the lists they release; call once at the top level of the file. After each
+ * test: clients disconnect, then connections close, then the servers are
+ * killed (so no client sees its server vanish mid-command and reconnects).
+ */
+export function persistenceFixture(prefix: string): PersistenceFixture {
+  const tmpDirs: string[] = [];
+  const fixture: PersistenceFixture = {
+    tmpDir() {
+      const d = mkdtempSync(path.join(os.tmpdir(), prefix));
+      tmpDirs.push(d);
+      return d;
+    },
+    running: [],
+    conns: [],
+    clients: [],
+  };
+  afterEach(async () => {
+    for (const r of fixture.clients.splice(0)) r.disconnect();
+    for (const c of fixture.conns.splice(0)) c.close();
+    await Promise.all(fixture.running.splice(0).map((s) => s.kill()));
+  });
+  afterAll(() => {
+    for (const d of tmpDirs) rmSync(d, { recursive: true, force: true });
+  });
+  return fixture;
 }
