@@ -52,6 +52,8 @@ export class Connection implements ClientTransport, HeldReplies {
   private flushScheduled = false;
   private yielded = false;
   private pausedForOutput = false;
+  /** Set while the server shuts down: nothing more is read or run (see pauseCommands). */
+  private commandsPaused = false;
   /**
    * Replies waiting for the AOF to make durable what they could have
    * observed (see ReplyGate): each with the effect-stream offset it waits
@@ -59,6 +61,9 @@ export class Connection implements ClientTransport, HeldReplies {
    * leave in order.
    */
   private held: Array<{ bytes: Buffer; offset: number }> = [];
+  private heldBytes = 0;
+  /** Reading stopped because held replies passed OUTPUT_PAUSE_BYTES (a stalled fsync must not buffer without bound). */
+  private pausedForHeld = false;
 
   constructor(
     private readonly core: ServerCore,
@@ -75,6 +80,23 @@ export class Connection implements ClientTransport, HeldReplies {
       // ECONNRESET and friends: 'close' follows and cleans up.
     });
     socket.on('close', () => this.onClose());
+  }
+
+  /**
+   * Stops running this client's commands (a shutdown is making the data
+   * durable): the socket stops reading, and input already buffered waits.
+   */
+  pauseCommands(): void {
+    this.commandsPaused = true;
+    this.socket.pause();
+  }
+
+  /** Undoes pauseCommands (the shutdown was refused): runs what was buffered and reads on. */
+  resumeCommands(): void {
+    if (!this.commandsPaused) return;
+    this.commandsPaused = false;
+    if (!this.pausedForOutput && !this.pausedForHeld && !this.yielded) this.socket.resume();
+    if (this.session.parser.bufferedBytes !== 0) this.requestFlush();
   }
 
   closeAfterFlush(): void {
@@ -136,7 +158,7 @@ export class Connection implements ClientTransport, HeldReplies {
     let processed = 0;
     try {
       // A blocked client reads nothing more until it is served (its input stays buffered).
-      while (!session.closing && !session.blocked) {
+      while (!session.closing && !session.blocked && !this.commandsPaused) {
         if (processed === COMMANDS_PER_TURN) {
           this.yieldTurn();
           break;
@@ -147,9 +169,9 @@ export class Connection implements ClientTransport, HeldReplies {
         dispatcher.execute(session, argv);
         processed++;
       }
-      // A blocked client's input stays unparsed until it is served: the parser
-      // must own it, as the shared read buffer is reused by the next read.
-      if (session.blocked) parser.compact();
+      // A blocked or paused client's input stays unparsed until it goes on:
+      // the parser must own it, as the shared read buffer is reused by the next read.
+      if (session.blocked || this.commandsPaused) parser.compact();
     } catch (error) {
       if (!(error instanceof ProtocolError)) {
         // A bug, not bad input: drop this client, keep the server and everyone else.
@@ -176,7 +198,7 @@ export class Connection implements ClientTransport, HeldReplies {
     setImmediate(() => {
       this.yielded = false;
       if (this.session.closing) return;
-      if (!this.pausedForOutput) this.socket.resume();
+      if (!this.pausedForOutput && !this.pausedForHeld && !this.commandsPaused) this.socket.resume();
       this.processInput();
     });
   }
@@ -233,7 +255,12 @@ export class Connection implements ClientTransport, HeldReplies {
         if (!this.send(bytes)) return;
       } else {
         this.held.push({ bytes, offset: observed });
+        this.heldBytes += bytes.length;
         state.replyGate.wait(this);
+        if (this.heldBytes > OUTPUT_PAUSE_BYTES && !this.pausedForHeld) {
+          this.pausedForHeld = true;
+          this.socket.pause();
+        }
       }
     }
     if (this.endAfterFlush && this.held.length === 0 && !this.socket.destroyed) this.socket.end();
@@ -244,11 +271,17 @@ export class Connection implements ClientTransport, HeldReplies {
     let sent = 0;
     while (sent < held.length && held[sent]!.offset <= released && !this.socket.destroyed) {
       const bytes = held[sent++]!.bytes;
+      this.heldBytes -= bytes.length;
       if (!this.send(bytes)) break;
     }
     if (sent !== 0) held.splice(0, sent);
+    if (this.pausedForHeld && this.heldBytes <= OUTPUT_PAUSE_BYTES / 2) {
+      this.pausedForHeld = false;
+      if (!this.pausedForOutput && !this.yielded && !this.commandsPaused && !this.session.closing) this.socket.resume();
+    }
     if (this.socket.destroyed) {
       held.length = 0;
+      this.heldBytes = 0;
       return true;
     }
     if (held.length !== 0) return false;
@@ -273,12 +306,13 @@ export class Connection implements ClientTransport, HeldReplies {
   private onDrain(): void {
     if (!this.pausedForOutput) return;
     this.pausedForOutput = false;
-    if (!this.yielded && !this.session.closing) this.socket.resume();
+    if (!this.yielded && !this.session.closing && !this.commandsPaused && !this.pausedForHeld) this.socket.resume();
   }
 
   private onClose(): void {
     this.session.closing = true;
     this.held.length = 0;
+    this.heldBytes = 0;
     this.core.state.replyGate.forget(this);
     this.core.closeSession(this.session);
   }

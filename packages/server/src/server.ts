@@ -36,7 +36,10 @@ export class AkiServer {
   private readonly connections = new Set<Connection>();
   private cron: NodeJS.Timeout | undefined;
   private resolveClosed!: (code: number) => void;
-  private shuttingDown = false;
+  /** The shutdown in progress, if any. */
+  private shuttingDown: Promise<string | null> | undefined;
+  /** Set once a shutdown passed the point of no return. */
+  private closedForGood = false;
   readonly persistence: PersistenceManager;
 
   constructor(private readonly options: AkiServerOptions) {
@@ -104,23 +107,32 @@ export class AkiServer {
   }
 
   /**
-   * Graceful shutdown: stop timers, make the data durable (RDB save when
-   * `save` asks or save points are set, AOF fsync), close clients and
-   * listeners. When the data cannot be made durable the server keeps
-   * running and this resolves with the error reply text, unless `force`.
+   * Graceful shutdown: clients are paused (no command runs while the data
+   * is made durable, as in Redis's synchronous shutdown), timers stop, the
+   * AOF is fsynced and the RDB saved when `save` asks or save points are set,
+   * then clients and listeners close. When the RDB cannot be saved the
+   * server resumes and this resolves with the error reply text, unless
+   * `force`. A second call while one runs shares its outcome.
    */
-  async shutdown(reason: string, save?: boolean, force = false): Promise<string | null> {
-    if (this.shuttingDown) return null;
-    this.shuttingDown = true;
+  shutdown(reason: string, save?: boolean, force = false): Promise<string | null> {
+    this.shuttingDown ??= this.runShutdown(reason, save, force).finally(() => {
+      if (!this.closedForGood) this.shuttingDown = undefined;
+    });
+    return this.shuttingDown;
+  }
+
+  private async runShutdown(reason: string, save: boolean | undefined, force: boolean): Promise<string | null> {
     this.logger.info(reason);
     if (this.cron !== undefined) clearInterval(this.cron);
-    const durable = await this.persistence.shutdown(save);
-    if (!durable && !force) {
+    for (const connection of this.connections) connection.pauseCommands();
+    const { refused, durable } = await this.persistence.shutdown(save, force);
+    if (refused !== null) {
       this.logger.warn('Errors trying to shut down the server. Check the logs for more information.');
-      this.shuttingDown = false;
       this.startCron();
-      return 'ERR Errors trying to SHUTDOWN. Check logs.';
+      for (const connection of this.connections) connection.resumeCommands();
+      return refused;
     }
+    this.closedForGood = true;
     // Connections first: a listener's close() waits for its open connections.
     for (const connection of this.connections) connection.destroy();
     this.connections.clear();
@@ -145,7 +157,7 @@ export class AkiServer {
   private accept(socket: net.Socket): void {
     const state = this.core.state;
     const config = state.config;
-    if (this.shuttingDown) {
+    if (this.shuttingDown !== undefined) {
       socket.destroy();
       return;
     }
@@ -177,8 +189,11 @@ export class AkiServer {
   private runCron(periodMs: number): void {
     const state = this.core.state;
     const now = state.clock();
-    state.keyspace.activeExpireCycle(now, periodMs * ACTIVE_EXPIRE_TIME_SHARE);
-    this.persistence.tick(now);
+    // While loading, nothing may change the dataset but the load (Redis runs no expiry cycle then either).
+    if (!state.loading) {
+      state.keyspace.activeExpireCycle(now, periodMs * ACTIVE_EXPIRE_TIME_SHARE);
+      this.persistence.tick(now);
+    }
     state.stats.sampleRates(now);
     const timeoutSeconds = state.config.get('timeout');
     if (timeoutSeconds > 0) {

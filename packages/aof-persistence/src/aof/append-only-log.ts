@@ -1,6 +1,6 @@
 import { noSpace } from '../fs/durable-file.js';
 import type { FileHandle, FileSystem } from '../fs/file-system.js';
-import { aofFilePath, ensureAppendDir, persistManifest, type AofLocation } from './layout.js';
+import { aofFilePath, ensureAppendDir, ManifestNotDurableError, persistManifest, type AofLocation } from './layout.js';
 import { baseFileName, incrFileName, type Manifest } from './manifest.js';
 import { AofWriter, type FsyncPolicy } from './writer.js';
 
@@ -45,6 +45,14 @@ export class AppendOnlyLog {
   private rewriting = false;
   /** Sequence number of the file `writer` appends to (it may not be listed yet: a recovery rewrite in progress). */
   private writerSeq = 0;
+  /**
+   * Set while `writer`'s file is not yet listed in the manifest on disk: the
+   * stream offset where that file begins. Nothing from there on is durable
+   * in a loadable AOF yet, so `syncedOffset` stops there (and, when
+   * `holdUnlisted`, `releasedOffset` too).
+   */
+  private unlistedFrom: number | undefined;
+  private holdUnlisted = false;
 
   private constructor(
     private readonly options: AppendOnlyLogOptions,
@@ -101,16 +109,24 @@ export class AppendOnlyLog {
     return this.baseSize + this.earlierIncrBytes + (this.writer?.fileSize ?? 0);
   }
 
-  /** The stream offset replies wait for (see AofWriter.releasedOffset). */
+  /**
+   * The stream offset replies wait for (see AofWriter.releasedOffset). While
+   * the current incr file is not yet listed in the manifest on disk (see
+   * `unlistedFrom`), what was appended to it is not in a loadable AOF, so
+   * replies that observed it are held under `always` (and, during the short
+   * step of a normal rewrite that lists it, under every policy).
+   */
   get releasedOffset(): number {
     const current = this.writer?.releasedOffset ?? Number.POSITIVE_INFINITY;
-    return this.retiring === undefined ? current : Math.min(this.retiring.releasedOffset, current);
+    const released = this.retiring === undefined ? current : Math.min(this.retiring.releasedOffset, current);
+    return this.unlistedFrom !== undefined && this.holdUnlisted ? Math.min(released, this.unlistedFrom) : released;
   }
 
-  /** The stream offset up to which every byte is fsynced. */
+  /** The stream offset up to which every byte is fsynced in a file the manifest on disk lists (WAITAOF). */
   get syncedOffset(): number {
     const current = this.writer?.syncedOffset ?? 0;
-    return this.retiring === undefined ? current : Math.min(this.retiring.syncedOffset, current);
+    const synced = this.retiring === undefined ? current : Math.min(this.retiring.syncedOffset, current);
+    return this.unlistedFrom === undefined ? synced : Math.min(synced, this.unlistedFrom);
   }
 
   /** Calls `listener` when released or synced offsets may have moved. */
@@ -143,39 +159,28 @@ export class AppendOnlyLog {
   }
 
   /**
-   * Starts a rewrite. Opens the next incr file and, when `keepIncr` (a
-   * normal rewrite: acknowledged writes go to the new incr file before the
-   * new base exists), publishes a manifest that lists it after the current
-   * files, so a crash before the rewrite completes still loads everything.
-   * A recovery rewrite after a write failure passes keepIncr false: the old
-   * files may have lost bytes, so nothing new is listed until the fresh base
-   * from memory is complete. `withIncr` false makes a base-only log
-   * (BGREWRITEAOF while appendonly is off).
+   * Starts a rewrite: opens the next incr file. `keepIncr` (a normal
+   * rewrite): acknowledged writes go to the new incr file before the new base
+   * exists, so right after the switch (see PreparedRewrite.switchNow) a
+   * manifest listing it after the current files is published. A recovery
+   * rewrite after a write failure passes keepIncr false: the old files may
+   * have lost bytes, so nothing new is listed until the fresh base from
+   * memory is complete. `withIncr` false makes a base-only log (BGREWRITEAOF
+   * while appendonly is off).
    */
   async prepareRewrite(options: { withIncr: boolean; keepIncr: boolean }): Promise<PreparedRewrite> {
     if (this.rewriting) throw new Error('an AOF rewrite is already in progress');
     this.rewriting = true;
     try {
       await ensureAppendDir(this.options.fs, this.options.location);
-      let incr: { name: string; seq: number; handle: FileHandle } | undefined;
+      let incr: NewIncrFile | undefined;
       if (options.withIncr) {
         const listed = [...this.manifest.incr, ...this.manifest.history].map((f) => f.seq);
         const seq = Math.max(this.writerSeq, ...listed) + 1;
         const name = incrFileName(this.fileName, seq);
         incr = { name, seq, handle: await this.openIncr(name) };
-        if (options.keepIncr) {
-          const interim: Manifest = { ...this.manifest, incr: [...this.manifest.incr, { name, seq }] };
-          try {
-            await this.persistManifest(interim);
-          } catch (error) {
-            await incr.handle.close().catch(() => {});
-            await this.options.fs.unlink(this.pathOf(name)).catch(() => {});
-            throw error;
-          }
-          this.manifest = interim;
-        }
       }
-      return new PreparedRewrite(this, incr);
+      return new PreparedRewrite(this, incr, options.keepIncr);
     } catch (error) {
       this.rewriting = false;
       throw error;
@@ -184,33 +189,58 @@ export class AppendOnlyLog {
 
   // ---- used by PreparedRewrite -------------------------------------------
 
-  /** @internal Makes `handle` (incr file number `seq`) the current incr file from stream offset `offset` on. */
-  switchTo(handle: FileHandle, offset: number, seq: number): void {
+  /**
+   * @internal Makes `incr` the current incr file from stream offset `offset`
+   * on. The previous writer is closed (its last bytes written and fsynced)
+   * in the background; the promise settles when that is done. Until the
+   * file is listed (`listed`), `unlistedFrom` caps the offsets.
+   */
+  switchTo(incr: NewIncrFile, offset: number, holdReplies: boolean): Promise<void> {
     const previous = this.writer;
+    let closed: Promise<void> = Promise.resolve();
     if (previous !== undefined) {
       this.earlierIncrBytes += previous.fileSize;
       if (previous.failure !== undefined) {
         void previous.abandon();
       } else {
         this.retiring = previous;
-        void previous
-          .close()
-          .catch(() => {})
-          .finally(() => {
-            if (this.retiring === previous) this.retiring = undefined;
-            this.notify();
-          });
+        closed = previous.close().finally(() => {
+          if (this.retiring === previous) this.retiring = undefined;
+          this.notify();
+        });
       }
     }
-    this.installWriter(handle, 0, offset, seq);
+    this.unlistedFrom = offset;
+    this.holdUnlisted = holdReplies || this.options.policy === 'always';
+    this.installWriter(incr.handle, 0, offset, incr.seq);
+    return closed;
+  }
+
+  /** @internal The current incr file is listed in the manifest on disk now: lift the caps. */
+  listed(manifest: Manifest): void {
+    this.manifest = manifest;
+    this.unlistedFrom = undefined;
+    this.holdUnlisted = false;
+    this.notify();
+  }
+
+  /**
+   * @internal Listing the current incr file failed: it stays unlisted (so
+   * WAITAOF reports nothing new), replies are no longer held for it, and the
+   * owner hears of it as a write failure (MISCONF, then a recovery rewrite).
+   */
+  listingFailed(error: NodeJS.ErrnoException): void {
+    this.holdUnlisted = false;
+    this.notify();
+    this.options.onFailure(error);
   }
 
   /** @internal The rewrite finished: `manifest` (new base + current incr) is now the one on disk. */
   completed(manifest: Manifest, baseSize: number, obsolete: string[]): void {
-    this.manifest = manifest;
     this.baseSize = baseSize;
     this.earlierIncrBytes = 0;
     this.rewriting = false;
+    this.listed(manifest);
     for (const name of obsolete) void this.options.fs.unlink(this.pathOf(name)).catch(() => {});
   }
 
@@ -261,27 +291,61 @@ export class AppendOnlyLog {
   }
 }
 
+/** An incr file opened for a rewrite, not yet written to. */
+interface NewIncrFile {
+  name: string;
+  seq: number;
+  handle: FileHandle;
+}
+
 /**
  * A rewrite between `prepareRewrite` and `publish`/`abandon`. The owner
  * calls `switchNow` at the instant its point-in-time snapshot begins (same
  * event-loop turn, nothing in between), writes the snapshot with
- * `writeBase`, then `publish`es.
+ * `writeBase`, then `publish`es. At every step the manifest on disk names a
+ * complete set of files:
+ *
+ * 1. switch: appends go to the new incr file; the old one is fsynced and
+ *    closed; then (keepIncr) a manifest of old base + old incr files + new
+ *    incr file is published. Until it is, offsets past the switch are not
+ *    reported durable.
+ * 2. the new base is written to a temp file and fsynced;
+ * 3. publish: the base is renamed into place and the manifest of new base +
+ *    new incr file is published; only then are the old files deleted.
  */
 export class PreparedRewrite {
   private baseTemp: string | undefined;
   private baseBytes = 0;
   private switched = false;
+  /** Step 1's listing of the new incr file (keepIncr), once switched. */
+  private listing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly log: AppendOnlyLog,
-    private readonly incr: { name: string; seq: number; handle: FileHandle } | undefined,
+    private readonly incr: NewIncrFile | undefined,
+    private readonly keepIncr: boolean,
   ) {}
 
   /** From this call on, appends go to the new incr file; `offset` is the stream offset now. */
   switchNow(offset: number): void {
     if (this.incr === undefined || this.switched) return;
     this.switched = true;
-    this.log.switchTo(this.incr.handle, offset, this.incr.seq);
+    const log = this.log;
+    const oldClosed = log.switchTo(this.incr, offset, this.keepIncr);
+    if (!this.keepIncr) return;
+    const interim: Manifest = { ...log.manifest, incr: [...log.manifest.incr, { name: this.incr.name, seq: this.incr.seq }] };
+    // The old file is complete and fsynced before a manifest lists a file after it,
+    // so a power loss can never leave a torn tail in a file that is not the last.
+    const listed = (): void => log.listed(interim);
+    const failed = (error: NodeJS.ErrnoException): never => {
+      // A manifest that was renamed into place names the new file: keep using it.
+      if (error instanceof ManifestNotDurableError) log.manifest = interim;
+      log.listingFailed(error);
+      throw error;
+    };
+    this.listing = oldClosed.then(() => log.persistManifest(interim)).then(listed, failed);
+    // Observed by publish; a failure has been reported already.
+    this.listing.catch(() => {});
   }
 
   /**
@@ -310,8 +374,9 @@ export class PreparedRewrite {
    */
   async publish(): Promise<void> {
     const log = this.log;
+    await this.listing;
     const old = log.manifest;
-    const baseSeq = Math.max(0, old.base?.seq ?? 0, ...old.history.map((f) => f.seq ?? 0)) + 1;
+    const baseSeq = Math.max(0, old.base?.seq ?? 0, ...old.history.map((f) => f.seq)) + 1;
     const baseName = baseFileName(log.fileName, baseSeq, 'rdb');
     if (this.baseTemp === undefined) throw new Error('publish before writeBase');
     await log.fs.rename(this.baseTemp, log.pathOf(baseName));
@@ -321,18 +386,23 @@ export class PreparedRewrite {
       incr: this.incr === undefined ? [] : [{ name: this.incr.name, seq: this.incr.seq }],
       history: [],
     };
-    try {
-      await log.persistManifest(manifest);
-    } catch (error) {
-      // The old manifest stays in force; the renamed base is unreferenced.
-      await log.fs.unlink(log.pathOf(baseName)).catch(() => {});
-      throw error;
-    }
     const obsolete = [
       ...(old.base === undefined ? [] : [old.base.name]),
       ...old.incr.filter((f) => f.name !== this.incr?.name).map((f) => f.name),
       ...old.history.map((f) => f.name),
     ];
+    try {
+      await log.persistManifest(manifest);
+    } catch (error) {
+      if (error instanceof ManifestNotDurableError) {
+        // In place, but a power loss may bring the old manifest back: keep every file of both.
+        log.completed(manifest, this.baseBytes, []);
+      } else {
+        // The old manifest stays in force; the renamed base is unreferenced.
+        await log.fs.unlink(log.pathOf(baseName)).catch(() => {});
+      }
+      throw error;
+    }
     log.completed(manifest, this.baseBytes, obsolete);
   }
 
@@ -346,8 +416,7 @@ export class PreparedRewrite {
     this.baseTemp = undefined;
     if (this.incr !== undefined && !this.switched) {
       await this.incr.handle.close().catch(() => {});
-      const listed = this.log.manifest.incr.some((f) => f.name === this.incr!.name);
-      if (!listed) await this.log.fs.unlink(this.log.pathOf(this.incr.name)).catch(() => {});
+      await this.log.fs.unlink(this.log.pathOf(this.incr.name)).catch(() => {});
     }
     this.log.finishedWithoutPublishing();
   }

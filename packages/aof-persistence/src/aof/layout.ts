@@ -254,7 +254,25 @@ export async function persistManifest(fs: FileSystem, location: AofLocation, man
     await fs.unlink(temp).catch(() => {});
     throw error;
   }
-  await fs.syncDirectory(location.appendDir);
+  try {
+    await fs.syncDirectory(location.appendDir);
+  } catch (error) {
+    throw new ManifestNotDurableError(error);
+  }
+}
+
+/**
+ * The new manifest was renamed into place but the directory fsync after it
+ * failed: it is the manifest a restart finds now, but a power loss may bring
+ * the previous one back. Callers must keep the files of both.
+ */
+export class ManifestNotDurableError extends Error {
+  constructor(cause: unknown) {
+    super(`Fail to fsync AOF directory: ${(cause as Error).message}`, { cause });
+    this.name = 'ManifestNotDurableError';
+    const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+    if (code !== undefined) (this as NodeJS.ErrnoException).code = code;
+  }
 }
 
 /** Deletes the `temp-*` leftovers a layout found (best effort: a failure is ignored). */

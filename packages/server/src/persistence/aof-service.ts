@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { aofLocation, AppendOnlyLog, type AppendOnlyLogOptions, type LoadedLog, type Manifest } from '@aki/aof-persistence';
+import type { KeyspaceSnapshot } from '@aki/keyspace';
 import type { EffectBatch, EffectSink } from '../effects.js';
 import type { Outcome } from './control.js';
 import { describeError, type PersistenceContext } from './context.js';
@@ -40,6 +41,7 @@ export class AofService {
   /** aof_current_size right after the last rewrite or load (auto-aof-rewrite-percentage's base). */
   private sizeAfterRewrite = 0;
   private cancelRewrite = false;
+  private rewriteRunning: Promise<void> | undefined;
   /** Turned on at runtime and its first base is not written yet: retried until it is. */
   private firstBasePending = false;
 
@@ -87,7 +89,14 @@ export class AofService {
     return this.delayedFsyncsBefore + (this.log?.writer?.delayedFsyncs ?? 0);
   }
 
+  /**
+   * Stream offset up to which the AOF on disk is complete and fsynced. -1
+   * while the first base of an AOF turned on at runtime is still being
+   * written: until then nothing, not even what ran before, is in a loadable
+   * AOF.
+   */
   get syncedOffset(): number {
+    if (this.firstBasePending) return -1;
     return this.log?.syncedOffset ?? 0;
   }
 
@@ -147,15 +156,34 @@ export class AofService {
     this.startRewrite('enable');
   }
 
-  /** CONFIG SET appendonly no (or shutdown): flush, fsync and close; stop appending. */
+  /**
+   * CONFIG SET appendonly no (or shutdown): stop appending at once, cancel a
+   * rewrite, then fsync and close. Replies keep waiting on the gate until
+   * what they observed is fsynced.
+   */
   async disable(): Promise<void> {
     const log = this.log;
     if (log === undefined) return;
-    this.cancelRewrite = this.rewriteInProgress;
+    const state = this.ctx.state;
+    this.log = undefined;
     this.firstBasePending = false;
-    this.detach();
     this.writeError = undefined;
+    this.delayedFsyncsBefore += log.writer?.delayedFsyncs ?? 0;
+    state.propagator.removeSink(this.sink);
+    await this.stopRewrite();
     await log.close().catch((error) => this.ctx.logger.warn(`Error closing the AOF: ${describeError(error)}`));
+    if (this.log === undefined) this.detach();
+  }
+
+  /** Runs `work` with the sink detached (DEBUG LOADAOF replays the AOF's own commands). */
+  async withoutAppending<T>(work: () => Promise<T>): Promise<T> {
+    const propagator = this.ctx.state.propagator;
+    propagator.removeSink(this.sink);
+    try {
+      return await work();
+    } finally {
+      if (this.log !== undefined) propagator.addSink(this.sink);
+    }
   }
 
   /** Writes and fsyncs everything appended so far; throws the writer's failure if there is one. */
@@ -176,7 +204,8 @@ export class AofService {
       this.scheduled = true;
       return { status: 'Background append only file rewriting scheduled' };
     }
-    this.startRewrite('command');
+    // After a write error the only useful rewrite is the recovery one (a fresh base, nothing old trusted).
+    this.startRewrite(this.writeError === undefined ? 'command' : 'recovery');
     return { status: 'Background append only file rewriting started' };
   }
 
@@ -184,7 +213,7 @@ export class AofService {
   tick(now: number): void {
     if (this.rewriteInProgress || this.ctx.snapshots.busyWith !== undefined) return;
     if (this.scheduled) {
-      this.startRewrite('command');
+      this.startRewrite(this.writeError === undefined ? 'command' : 'recovery');
       return;
     }
     if (this.log === undefined) return;
@@ -238,20 +267,22 @@ export class AofService {
     const fromDisk = log.writer === undefined;
     const recovering = reason === 'recovery';
     ctx.logger.info('Background append only file rewriting started');
-    void (async () => {
+    const run = (async () => {
       if (fromDisk) {
         const existing = await this.manifestOnDisk();
         if (existing !== undefined) log.manifest = existing;
       }
       const prepared = await log.prepareRewrite({ withIncr, keepIncr: !recovering && reason !== 'enable' });
+      let snapshot: KeyspaceSnapshot | undefined;
       try {
-        const snapshot = ctx.state.keyspace.beginSnapshot();
+        const taken = ctx.state.keyspace.beginSnapshot();
+        snapshot = taken;
         if (withIncr) this.switchStream(prepared);
         if (reason === 'enable') this.attach(log);
         const header = ctx.rdbHeader(true);
         await prepared.writeBase((write) =>
           encodeSnapshot(
-            snapshot,
+            taken,
             header,
             async (chunk) => {
               if (this.cancelRewrite) throw new Error('rewrite cancelled');
@@ -265,16 +296,21 @@ export class AofService {
         if (this.cancelRewrite) throw new Error('rewrite cancelled');
         await prepared.publish();
       } catch (error) {
+        snapshot?.abort();
         await prepared.abandon();
         throw error;
       }
-    })().then(
+    })();
+    this.rewriteRunning = run.then(
       () => {
         this.rewrites++;
         this.consecutiveFailures = 0;
         this.lastRewriteOk = true;
         this.sizeAfterRewrite = log.currentSize;
-        if (reason === 'enable') this.firstBasePending = false;
+        if (reason === 'enable') {
+          this.firstBasePending = false;
+          for (const listener of this.syncedListeners) listener();
+        }
         ctx.logger.info('Background AOF rewrite finished successfully');
         if (recovering && this.writeError !== undefined && log.writer?.failure === undefined) {
           this.writeError = undefined;
@@ -289,8 +325,17 @@ export class AofService {
     ).finally(() => {
       this.lastRewriteSeconds = Math.floor((Date.now() - this.rewriteStartedAt!) / 1000);
       this.rewriteStartedAt = undefined;
+      this.rewriteRunning = undefined;
       ctx.snapshots.release('aof');
     });
+  }
+
+  /** Cancels a running rewrite (its temp files are removed) and resolves once it ended. */
+  async stopRewrite(): Promise<void> {
+    this.scheduled = false;
+    if (this.rewriteRunning === undefined) return;
+    this.cancelRewrite = true;
+    await this.rewriteRunning;
   }
 
   /**
@@ -306,7 +351,7 @@ export class AofService {
 
   private attach(log: AppendOnlyLog): void {
     const state = this.ctx.state;
-    if (this.log !== log) this.detach();
+    this.detach();
     this.log = log;
     state.propagator.removeSink(this.sink);
     state.propagator.addSink(this.sink);
@@ -317,14 +362,13 @@ export class AofService {
     });
   }
 
+  /** Disconnects the sink, the reply gate and the progress listener from whatever log they serve. */
   private detach(): void {
     const state = this.ctx.state;
     state.propagator.removeSink(this.sink);
     state.replyGate.setSource(undefined);
     this.stopProgress?.();
     this.stopProgress = undefined;
-    if (this.log?.writer !== undefined) this.delayedFsyncsBefore += this.log.writer.delayedFsyncs;
-    this.log = undefined;
   }
 
   private logOptions(): AppendOnlyLogOptions {

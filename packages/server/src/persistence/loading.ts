@@ -31,6 +31,15 @@ const NO_TRANSPORT: ClientTransport = {
   requestFlush() {},
 };
 
+export interface LoadOptions {
+  /**
+   * Take the replication id and offset the files recorded (start-up: the
+   * default). DEBUG RELOAD/LOADAOF reload the dataset the server already
+   * has, so its stream offset stays.
+   */
+  adoptReplicationMark?: boolean;
+}
+
 /**
  * Loading a dataset from disk into the keyspace: dump.rdb, or the AOF
  * (base + incr files) replayed through the dispatcher. Keeps the progress
@@ -74,7 +83,7 @@ export class DatasetLoading {
   }
 
   /** Loads `dir/dbfilename` when it exists; false when there is none. Throws when it cannot be read. */
-  async loadRdbIfPresent(rdb: RdbSnapshots): Promise<boolean> {
+  async loadRdbIfPresent(rdb: RdbSnapshots, options: LoadOptions = {}): Promise<boolean> {
     const ctx = this.ctx;
     const size = await ctx.fs.size(rdb.path);
     if (size === undefined) return false;
@@ -90,7 +99,7 @@ export class DatasetLoading {
     }
     this.loadedBytes = bytes.length;
     this.finish(loader);
-    this.adoptReplicationMark(loader);
+    if (options.adoptReplicationMark !== false) this.adoptReplicationMark(loader);
     ctx.logger.info(`Done loading RDB, keys loaded: ${loader.keysLoaded}, keys expired: ${loader.keysExpired}.`);
     if (decoder.emptyKeysSkipped > 0) ctx.logger.info(`Done loading RDB, empty keys skipped: ${decoder.emptyKeysSkipped}.`);
     ctx.logger.info(`DB loaded from disk: ${((performance.now() - started) / 1000).toFixed(3)} seconds`);
@@ -102,7 +111,7 @@ export class DatasetLoading {
    * first). Undefined when there is no AOF at all (a fresh start). Throws an
    * error naming the file and what is wrong when the AOF cannot be loaded.
    */
-  async loadAppendOnly(): Promise<LoadedLog | undefined> {
+  async loadAppendOnly(options: LoadOptions = {}): Promise<LoadedLog | undefined> {
     const ctx = this.ctx;
     const state = ctx.state;
     const config = state.config;
@@ -139,7 +148,7 @@ export class DatasetLoading {
     this.finish(loader);
     // The incr files hold exactly the effect stream after the base, so the
     // stream offset after loading is the base's plus every incr byte.
-    this.adoptReplicationMark(loader, result.incrSize);
+    if (options.adoptReplicationMark !== false) this.adoptReplicationMark(loader, result.incrSize);
     return { manifest: result.manifest, baseSize: result.baseSize, incrSizes: result.incrSizes };
   }
 

@@ -4,7 +4,7 @@ import type { Dispatcher } from '../dispatcher.js';
 import type { ServerState } from '../server-state.js';
 import { AofService } from './aof-service.js';
 import { persistenceInfo, type InfoField, type Outcome, type PersistenceControl } from './control.js';
-import { SnapshotSlot, type PersistenceContext } from './context.js';
+import { describeError, SnapshotSlot, type PersistenceContext } from './context.js';
 import { slicePacer, type RdbHeader } from './dataset-io.js';
 import { DatasetLoading } from './loading.js';
 import { RdbSnapshots } from './rdb-snapshots.js';
@@ -100,27 +100,40 @@ export class PersistenceManager implements PersistenceControl {
   }
 
   /**
-   * SHUTDOWN: saves the RDB when asked (`save` true) or when save points
-   * are configured (undefined), then fsyncs and closes the AOF. Resolves
-   * with false when something could not be made durable.
+   * SHUTDOWN (clients must be paused already, so nothing changes meanwhile):
+   * stops background saves and rewrites, fsyncs the AOF, then saves the RDB
+   * when asked (`save` true) or when save points are configured (undefined).
+   * When the RDB save fails the shutdown is refused (`refused` is the error
+   * reply) and everything keeps running, unless `force`. An AOF that cannot
+   * be fsynced is logged and the exit code becomes 1 (`durable` false), as
+   * Redis only logs it. The AOF is closed only once the exit is certain.
    */
-  async shutdown(save: boolean | undefined): Promise<boolean> {
-    let ok = true;
-    const wantsSave = save ?? this.state.config.get('save') !== '';
-    if (wantsSave) {
-      this.ctx.logger.info('Saving the final RDB snapshot before exiting.');
-      ok = (await this.rdb.save()) === null && ok;
-    }
+  async shutdown(save: boolean | undefined, force: boolean): Promise<{ refused: string | null; durable: boolean }> {
+    const logger = this.ctx.logger;
+    await this.rdb.abortBackground();
+    await this.aof.stopRewrite();
+    let durable = true;
     if (this.aof.enabled) {
-      this.ctx.logger.info('Calling fsync() on the AOF file.');
+      logger.info('Calling fsync() on the AOF file.');
       try {
         await this.aof.syncAll();
-      } catch {
-        ok = false;
+      } catch (error) {
+        logger.warn(`Fail to fsync the AOF file: ${describeError(error)}.`);
+        durable = false;
       }
-      await this.aof.disable();
     }
-    return ok;
+    if (save ?? this.state.config.get('save') !== '') {
+      logger.info('Saving the final RDB snapshot before exiting.');
+      if ((await this.rdb.save()) !== null) {
+        if (!force) {
+          logger.warn('Error trying to save the DB, can\'t exit.');
+          return { refused: 'ERR Errors trying to SHUTDOWN. Check logs.', durable };
+        }
+        durable = false;
+      }
+    }
+    await this.aof.disable();
+    return { refused: null, durable };
   }
 
   // ---- PersistenceControl ---------------------------------------------------
@@ -170,7 +183,10 @@ export class PersistenceManager implements PersistenceControl {
       const saved = await this.rdb.save();
       if (saved !== null) return 'ERR Error trying to save the DB, the server is not reloaded';
       state.keyspace.flushAll();
-      if (!(await this.loading.loadRdbIfPresent(this.rdb))) return 'ERR Error trying to load the RDB dump';
+      // The same dataset comes back: the stream offset stays where it is.
+      if (!(await this.loading.loadRdbIfPresent(this.rdb, { adoptReplicationMark: false }))) {
+        return 'ERR Error trying to load the RDB dump';
+      }
       this.rdb.markLoaded();
       return null;
     } catch (error) {
@@ -188,7 +204,8 @@ export class PersistenceManager implements PersistenceControl {
     try {
       await this.aof.syncAll();
       state.keyspace.flushAll();
-      const loaded = await this.loading.loadAppendOnly();
+      // Replaying must not append the AOF to itself, nor move the stream offset.
+      const loaded = await this.aof.withoutAppending(() => this.loading.loadAppendOnly({ adoptReplicationMark: false }));
       return loaded === undefined ? 'ERR Error trying to load the AOF files, check server logs.' : null;
     } catch (error) {
       this.ctx.logger.warn(`DEBUG LOADAOF failed: ${(error as Error).message}`);

@@ -24,6 +24,9 @@ export class RdbSnapshots {
   private lastAttemptAt = 0;
   /** BGSAVE SCHEDULE while an AOF rewrite held the snapshot slot. */
   scheduled = false;
+  /** The running BGSAVE, and whether it was asked to stop (SHUTDOWN, as Redis kills its child). */
+  private running: Promise<void> | undefined;
+  private aborting = false;
   keysLoadedAtStart = 0;
   keysExpiredAtStart = 0;
 
@@ -89,7 +92,7 @@ export class RdbSnapshots {
       return { status: 'Background saving scheduled' };
     }
     this.scheduled = false;
-    void this.runBackground();
+    this.running = this.runBackground();
     return { status: 'Background saving started' };
   }
 
@@ -125,23 +128,43 @@ export class RdbSnapshots {
     this.lastAttemptAt = state.clock();
     const changes = state.propagator.changes;
     ctx.logger.info('Background saving started');
+    this.aborting = false;
+    // The snapshot is taken now, when BGSAVE answered; the temp file opens after.
+    const snapshot = state.keyspace.beginSnapshot();
     try {
-      const snapshot = state.keyspace.beginSnapshot();
       const header = ctx.rdbHeader(false);
       await writeFileDurably(ctx.fs, this.path, this.tempPath('bgsave'), (write) =>
-        encodeSnapshot(snapshot, header, write, ctx.pacer()),
+        encodeSnapshot(
+          snapshot,
+          header,
+          async (chunk) => {
+            if (this.aborting) throw new Error('background save aborted');
+            await write(chunk);
+          },
+          ctx.pacer(),
+        ),
       );
       ctx.logger.info('Background saving terminated with success');
       this.succeeded(changes);
       this.lastBgsaveOk = true;
     } catch (error) {
+      snapshot.abort();
       ctx.logger.warn(`Background saving error: ${describeError(error)}`);
       this.lastBgsaveOk = false;
     } finally {
       this.lastBgsaveSeconds = Math.floor((Date.now() - this.bgsaveStartedAt) / 1000);
       this.bgsaveStartedAt = undefined;
+      this.running = undefined;
       ctx.snapshots.release('rdb');
     }
+  }
+
+  /** Stops a running BGSAVE (its temp file is removed) and resolves once it ended. */
+  async abortBackground(): Promise<void> {
+    this.scheduled = false;
+    if (this.running === undefined) return;
+    this.aborting = true;
+    await this.running;
   }
 
   private succeeded(changes: number): void {
