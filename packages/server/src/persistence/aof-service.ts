@@ -275,6 +275,8 @@ export class AofService {
       const prepared = await log.prepareRewrite({ withIncr, keepIncr: !recovering && reason !== 'enable' });
       let snapshot: KeyspaceSnapshot | undefined;
       try {
+        // Turned off (or shutting down) while the files were being prepared: switch nothing.
+        if (this.cancelRewrite) throw new Error('rewrite cancelled');
         const taken = ctx.state.keyspace.beginSnapshot();
         snapshot = taken;
         if (withIncr) this.switchStream(prepared);
