@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AOF_BAD_FORMAT, AofCommandReader, CommandKind, readAofCommands, type AofCommand, type AofReadEnd } from './command-reader.js';
+import path from 'node:path';
+import { REDIS_7_FIXTURES } from '../test-fixtures.js';
 
-const FIXTURE = fileURLToPath(new URL('../../../../../shared/fixtures/redis-7.0/appendonlydir/appendonly.aof.1.incr.aof', import.meta.url));
+const FIXTURE = path.join(REDIS_7_FIXTURES, 'appendonlydir/appendonly.aof.1.incr.aof');
 
 function encode(argv: string[]): Buffer {
   let out = `*${argv.length}\r\n`;

@@ -2,7 +2,6 @@ import { cp, mkdtemp, readFile, rm, stat, truncate as truncateFile, writeFile, a
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { HashValue, ListValue, SetValue, SortedSetValue } from '@aki/keyspace';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FaultyFileSystem } from '../fs/faulty-file-system.js';
@@ -13,8 +12,8 @@ import { Collector, plainDataset, plainFromFixtureJson } from '../rdb/test-suppo
 import { readAofCommands } from './command-reader.js';
 import { AofLoadError } from './errors.js';
 import { loadAof, type AofLoadSummary, type AofLogger, type LoadAofOptions } from './loader.js';
+import { REDIS_7_FIXTURES as FIXTURES } from '../test-fixtures.js';
 
-const FIXTURES = fileURLToPath(new URL('../../../../../shared/fixtures/redis-7.0/', import.meta.url));
 const FIXTURE_DIR = join(FIXTURES, 'appendonlydir');
 const BASE = 'appendonly.aof.1.base.rdb';
 const INCR = 'appendonly.aof.1.incr.aof';

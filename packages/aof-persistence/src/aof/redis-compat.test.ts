@@ -8,15 +8,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nodeFileSystem } from '../fs/node-file-system.js';
 import { readAofCommands } from './command-reader.js';
 import { aofLocation, persistManifest } from './layout.js';
 import { baseFileName, incrFileName, manifestFileName, type Manifest } from './manifest.js';
+import path from 'node:path';
+import { REDIS_7_FIXTURES } from '../test-fixtures.js';
 
 const CHECK_AOF = '/usr/bin/redis-check-aof';
-const FIXTURE_DIR = fileURLToPath(new URL('../../../../../shared/fixtures/redis-7.0/appendonlydir/', import.meta.url));
+const FIXTURE_DIR = path.join(REDIS_7_FIXTURES, 'appendonlydir/');
 const base = readFileSync(join(FIXTURE_DIR, 'appendonly.aof.1.base.rdb'));
 const incr = readFileSync(join(FIXTURE_DIR, 'appendonly.aof.1.incr.aof'));
 

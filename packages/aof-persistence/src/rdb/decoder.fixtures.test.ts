@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { isRdb, RdbDecoder, RdbFormatError } from './decoder.js';
 import { Collector, plainDataset, plainFromFixtureJson } from './test-support.js';
+import { REDIS_7_FIXTURES as FIXTURES } from '../test-fixtures.js';
 
-const FIXTURES = fileURLToPath(new URL('../../../../../shared/fixtures/redis-7.0/', import.meta.url));
 const fixture = (name: string) => readFileSync(FIXTURES + name);
 const fixtureJson = (name: string) => JSON.parse(readFileSync(FIXTURES + name, 'utf8'));
 

@@ -1,15 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { dataset } from './arbitraries.js';
 import { RdbDecoder, RdbFormatError } from './decoder.js';
 import { encodeDataset } from './encode-dataset.js';
 import { Collector } from './test-support.js';
+import { REDIS_7_FIXTURES as FIXTURES } from '../test-fixtures.js';
 
 /** Runs of the fixture-mutation property; raise it (RDB_FUZZ_RUNS=200000) for a longer hunt. */
 const FUZZ_RUNS = Number(process.env.RDB_FUZZ_RUNS ?? 3000);
-const FIXTURES = fileURLToPath(new URL('../../../../../shared/fixtures/redis-7.0/', import.meta.url));
 const fixtures = [
   'all-types.rdb',
   'upstream-encodings.rdb',

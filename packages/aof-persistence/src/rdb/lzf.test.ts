@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RdbFormatError } from './errors.js';
 import { lzfDecompress } from './lzf.js';
+import path from 'node:path';
+import { REDIS_7_FIXTURES } from '../test-fixtures.js';
 
 /** A simple greedy LZF compressor (test reference): literals of up to 32 bytes, back-references of 3..264 bytes within 8 KiB (searching the last 400 bytes). */
 function compress(input: Uint8Array): Buffer {
@@ -61,8 +62,8 @@ describe('lzfDecompress', () => {
   });
 
   it('expands the LZF strings Redis wrote in all-types.rdb', () => {
-    const json = JSON.parse(readFileSync(fileURLToPath(new URL('../../../../../shared/fixtures/redis-7.0/all-types.json', import.meta.url)), 'utf8'));
-    const rdb = readFileSync(fileURLToPath(new URL('../../../../../shared/fixtures/redis-7.0/all-types.rdb', import.meta.url)));
+    const json = JSON.parse(readFileSync(path.join(REDIS_7_FIXTURES, 'all-types.json'), 'utf8'));
+    const rdb = readFileSync(path.join(REDIS_7_FIXTURES, 'all-types.rdb'));
     // str:compressible's value is stored as c3 <clen> <len> <data>
     const key = Buffer.from('\x10str:compressible', 'latin1');
     const at = rdb.indexOf(key) + key.length;
