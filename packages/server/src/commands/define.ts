@@ -100,6 +100,30 @@ export const keyRange = (first: number, last: number, step = 1): KeySpec => ({ f
 export const KEY_ARG: ArgumentDoc = { name: 'key', type: 'key' };
 export const KEYS_ARG: ArgumentDoc = { name: 'key', type: 'key', multiple: true };
 export const VALUE_ARG: ArgumentDoc = { name: 'value', type: 'string' };
+/** The key count of the movable-keys commands (LMPOP, ZUNION, SINTERCARD, ...). */
+export const NUMKEYS_ARG: ArgumentDoc = { name: 'numkeys', type: 'integer' };
+/** The optional COUNT of pops and random picks. */
+export const COUNT_ARG: ArgumentDoc = { name: 'count', type: 'integer', optional: true };
+/** The seconds a blocking command waits (fractions allowed). */
+export const TIMEOUT_ARG: ArgumentDoc = { name: 'timeout', type: 'double' };
+/**
+ * A choice of pure tokens (COMMAND DOCS type "oneof"), each named after its
+ * token in lower case, as Redis names them: tokenChoice('condition', ['NX', 'XX']).
+ */
+export function tokenChoice(
+  name: string,
+  tokens: readonly string[],
+  traits: { token?: string; optional?: boolean } = {},
+): ArgumentDoc {
+  return {
+    name,
+    type: 'oneof',
+    ...(traits.token === undefined ? {} : { token: traits.token }),
+    ...(traits.optional === true ? { optional: true } : {}),
+    arguments: tokens.map((token) => ({ name: token.toLowerCase(), type: 'pure-token', token })),
+  };
+}
+
 /** EX / PX / EXAT / PXAT, the expiry forms SET and GETEX share. */
 export const EXPIRY_TOKENS: readonly ArgumentDoc[] = [
   { name: 'seconds', type: 'integer', token: 'EX' },

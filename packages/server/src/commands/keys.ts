@@ -10,7 +10,7 @@ import {
 import { encodingLimitsOf } from '../encoding-limits.js';
 import { Err } from '../errors.js';
 import { absoluteTimeArg, dbIndexArg, int32Arg, isOption, parseInteger } from './args.js';
-import { defineCommand, KEY_ARG, keyAt, keyRange, KEYS_ARG, keysFrom } from './define.js';
+import { defineCommand, KEY_ARG, keyAt, keyRange, KEYS_ARG, keysFrom, tokenChoice } from './define.js';
 import { effectOfActedOn } from './partial-effect.js';
 import { ERR_INVALID_CURSOR, parseCursor, replyScanPage } from './scan-args.js';
 import type { ArgumentDoc, CommandContext, CommandSpec } from './types.js';
@@ -496,26 +496,8 @@ function objectHelp(ctx: CommandContext): void {
 // ---------------------------------------------------------------------------
 // The records
 
-const EXPIRE_CONDITION: ArgumentDoc = {
-  name: 'condition',
-  type: 'oneof',
-  optional: true,
-  arguments: [
-    { name: 'nx', type: 'pure-token', token: 'NX' },
-    { name: 'xx', type: 'pure-token', token: 'XX' },
-    { name: 'gt', type: 'pure-token', token: 'GT' },
-    { name: 'lt', type: 'pure-token', token: 'LT' },
-  ],
-};
-const FLUSH_MODE: ArgumentDoc = {
-  name: 'flush-type',
-  type: 'oneof',
-  optional: true,
-  arguments: [
-    { name: 'async', type: 'pure-token', token: 'ASYNC' },
-    { name: 'sync', type: 'pure-token', token: 'SYNC' },
-  ],
-};
+const EXPIRE_CONDITION: ArgumentDoc = tokenChoice('condition', ['NX', 'XX', 'GT', 'LT'], { optional: true });
+const FLUSH_MODE: ArgumentDoc = tokenChoice('flush-type', ['ASYNC', 'SYNC'], { optional: true });
 
 export const keyCommands: CommandSpec[] = [
   defineCommand({

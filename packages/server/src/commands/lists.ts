@@ -1,7 +1,7 @@
 import { ListValue } from '@aki/keyspace';
 import { Err } from '../errors.js';
 import { blockingTimeoutArg, INT64_MIN_TEXT, isOption, longArg, mpopArgs, nonNegativeArg } from './args.js';
-import { defineCommand, KEY_ARG, keyAt, keyRange, KEYS_ARG } from './define.js';
+import { COUNT_ARG, defineCommand, KEY_ARG, keyAt, keyRange, KEYS_ARG, NUMKEYS_ARG, TIMEOUT_ARG, tokenChoice } from './define.js';
 import { deleteIfEmpty, isOfType, readList, storeNew, writeList } from './typed.js';
 import type { ArgumentDoc, CommandContext, CommandSpec } from './types.js';
 
@@ -567,21 +567,11 @@ function blmpop(ctx: CommandContext, argv: string[]): void {
 
 const ELEMENTS_ARG: ArgumentDoc = { name: 'element', type: 'string', multiple: true };
 const ELEMENT_ARG: ArgumentDoc = { name: 'element', type: 'string' };
-const COUNT_ARG: ArgumentDoc = { name: 'count', type: 'integer', optional: true };
-const TIMEOUT_ARG: ArgumentDoc = { name: 'timeout', type: 'double' };
-const NUMKEYS_ARG: ArgumentDoc = { name: 'numkeys', type: 'integer' };
 const START_STOP_ARGS: readonly ArgumentDoc[] = [
   { name: 'start', type: 'integer' },
   { name: 'stop', type: 'integer' },
 ];
-const leftRight = (name: string): ArgumentDoc => ({
-  name,
-  type: 'oneof',
-  arguments: [
-    { name: 'left', type: 'pure-token', token: 'LEFT' },
-    { name: 'right', type: 'pure-token', token: 'RIGHT' },
-  ],
-});
+const leftRight = (name: string): ArgumentDoc => tokenChoice(name, ['LEFT', 'RIGHT']);
 const SOURCE_ARG: ArgumentDoc = { name: 'source', type: 'key' };
 const DESTINATION_ARG: ArgumentDoc = { name: 'destination', type: 'key' };
 const MPOP_ARGS: readonly ArgumentDoc[] = [
@@ -752,14 +742,7 @@ export const listCommands: readonly CommandSpec[] = [
     complexity: 'O(N) where N is the number of elements to traverse before seeing the value pivot.',
     arguments: [
       KEY_ARG,
-      {
-        name: 'where',
-        type: 'oneof',
-        arguments: [
-          { name: 'before', type: 'pure-token', token: 'BEFORE' },
-          { name: 'after', type: 'pure-token', token: 'AFTER' },
-        ],
-      },
+      tokenChoice('where', ['BEFORE', 'AFTER']),
       { name: 'pivot', type: 'string' },
       ELEMENT_ARG,
     ],

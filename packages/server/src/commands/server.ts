@@ -1,6 +1,6 @@
 import { Err } from '../errors.js';
 import { renderInfo } from '../info.js';
-import { defineCommand } from './define.js';
+import { defineCommand, tokenChoice } from './define.js';
 import type { CommandContext, CommandSpec } from './types.js';
 
 /** INFO [section ...] -> the sections as one verbatim/bulk string of CRLF lines. */
@@ -183,10 +183,7 @@ export const serverCommands: CommandSpec[] = [
     since: '1.0.0',
     complexity: 'O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)',
     arguments: [
-      { name: 'save-selector', type: 'oneof', optional: true, arguments: [
-        { name: 'nosave', type: 'pure-token', token: 'NOSAVE' },
-        { name: 'save', type: 'pure-token', token: 'SAVE' },
-      ] },
+      tokenChoice('save-selector', ['NOSAVE', 'SAVE'], { optional: true }),
       { name: 'now', type: 'pure-token', token: 'NOW', optional: true },
       { name: 'force', type: 'pure-token', token: 'FORCE', optional: true },
       { name: 'abort', type: 'pure-token', token: 'ABORT', optional: true },

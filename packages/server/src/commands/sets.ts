@@ -2,7 +2,7 @@ import { isCanonicalInt64, SetValue } from '@aki/keyspace';
 import { encodingLimitsOf } from '../encoding-limits.js';
 import { Err } from '../errors.js';
 import { isOption, MIN_REPLY_ELEMENT_BYTES, nonNegativeArg, parseInteger, randomCountArg, refuseOversizedReply } from './args.js';
-import { defineCommand, KEY_ARG, keyAt, keyRange, KEYS_ARG, keysFrom } from './define.js';
+import { COUNT_ARG, defineCommand, KEY_ARG, keyAt, keyRange, KEYS_ARG, keysFrom } from './define.js';
 import { effectOfActedOn, removeElements } from './partial-effect.js';
 import { ERR_INVALID_CURSOR, parseCollectionScan, parseCursor, replyScanPage } from './scan-args.js';
 import { deleteIfEmpty, isOfType, readSet, storeNew, writeSet } from './typed.js';
@@ -544,7 +544,6 @@ function sscan(ctx: CommandContext, argv: string[]): void {
 
 const MEMBER_ARG: ArgumentDoc = { name: 'member', type: 'string' };
 const MEMBERS_ARG: ArgumentDoc = { name: 'member', type: 'string', multiple: true };
-const COUNT_ARG: ArgumentDoc = { name: 'count', type: 'integer', optional: true };
 const DESTINATION_ARG: ArgumentDoc = { name: 'destination', type: 'key' };
 
 export const setCommands: readonly CommandSpec[] = [

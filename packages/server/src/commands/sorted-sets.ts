@@ -16,7 +16,7 @@ import {
   randomCountArg,
   refuseOversizedReply,
 } from './args.js';
-import { defineCommand, KEY_ARG, keyAt, keyRange } from './define.js';
+import { defineCommand, KEY_ARG, keyAt, keyRange, KEYS_ARG, NUMKEYS_ARG, TIMEOUT_ARG, tokenChoice } from './define.js';
 import { removeElements } from './partial-effect.js';
 import { ERR_INVALID_CURSOR, parseCollectionScan, parseCursor, replyScanPage } from './scan-args.js';
 import { compactScoreText, parseLexRange, parseScore, parseScoreRange, scoreText } from './sorted-set-args.js';
@@ -992,42 +992,14 @@ const LIMIT_ARG: ArgumentDoc = {
     { name: 'count', type: 'integer' },
   ],
 };
-const NUMKEYS_ARG: ArgumentDoc = { name: 'numkeys', type: 'integer' };
-const KEYS_ARG: ArgumentDoc = { name: 'key', type: 'key', multiple: true };
 const WEIGHTS_ARG: ArgumentDoc = { name: 'weight', type: 'integer', token: 'WEIGHTS', optional: true, multiple: true };
-const AGGREGATE_ARG: ArgumentDoc = {
-  name: 'aggregate',
-  type: 'oneof',
-  token: 'AGGREGATE',
-  optional: true,
-  arguments: [
-    { name: 'sum', type: 'pure-token', token: 'SUM' },
-    { name: 'min', type: 'pure-token', token: 'MIN' },
-    { name: 'max', type: 'pure-token', token: 'MAX' },
-  ],
-};
-const WHERE_ARG: ArgumentDoc = {
-  name: 'where',
-  type: 'oneof',
-  arguments: [
-    { name: 'min', type: 'pure-token', token: 'MIN' },
-    { name: 'max', type: 'pure-token', token: 'MAX' },
-  ],
-};
+const AGGREGATE_ARG: ArgumentDoc = tokenChoice('aggregate', ['SUM', 'MIN', 'MAX'], { token: 'AGGREGATE', optional: true });
+const WHERE_ARG: ArgumentDoc = tokenChoice('where', ['MIN', 'MAX']);
 const COUNT_TOKEN_ARG: ArgumentDoc = { name: 'count', type: 'integer', token: 'COUNT', optional: true };
 const RANGE_ARGS: readonly ArgumentDoc[] = [KEY_ARG, { name: 'min', type: 'string' }, { name: 'max', type: 'string' }];
 const SCORE_RANGE_ARGS: readonly ArgumentDoc[] = [KEY_ARG, { name: 'min', type: 'double' }, { name: 'max', type: 'double' }];
-const BY_ARG: ArgumentDoc = {
-  name: 'sortby',
-  type: 'oneof',
-  optional: true,
-  arguments: [
-    { name: 'byscore', type: 'pure-token', token: 'BYSCORE' },
-    { name: 'bylex', type: 'pure-token', token: 'BYLEX' },
-  ],
-};
+const BY_ARG: ArgumentDoc = tokenChoice('sortby', ['BYSCORE', 'BYLEX'], { optional: true });
 const REV_ARG: ArgumentDoc = { name: 'rev', type: 'pure-token', token: 'REV', optional: true };
-const TIMEOUT_ARG: ArgumentDoc = { name: 'timeout', type: 'double' };
 
 const group = 'sorted-set' as const;
 
@@ -1043,24 +1015,8 @@ export const sortedSetCommands: readonly CommandSpec[] = [
     complexity: 'O(log(N)) for each item added, where N is the number of elements in the sorted set.',
     arguments: [
       KEY_ARG,
-      {
-        name: 'condition',
-        type: 'oneof',
-        optional: true,
-        arguments: [
-          { name: 'nx', type: 'pure-token', token: 'NX' },
-          { name: 'xx', type: 'pure-token', token: 'XX' },
-        ],
-      },
-      {
-        name: 'comparison',
-        type: 'oneof',
-        optional: true,
-        arguments: [
-          { name: 'gt', type: 'pure-token', token: 'GT' },
-          { name: 'lt', type: 'pure-token', token: 'LT' },
-        ],
-      },
+      tokenChoice('condition', ['NX', 'XX'], { optional: true }),
+      tokenChoice('comparison', ['GT', 'LT'], { optional: true }),
       { name: 'change', type: 'pure-token', token: 'CH', optional: true },
       { name: 'increment', type: 'pure-token', token: 'INCR', optional: true },
       {

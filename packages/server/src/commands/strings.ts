@@ -2,7 +2,7 @@ import { constants as bufferConstants } from 'node:buffer';
 import { INT64_MIN, KEEP_TTL } from '@aki/keyspace';
 import { Err } from '../errors.js';
 import { absoluteTimeArg, type AbsoluteTime, addToInt64Text, int64Arg, parseInteger } from './args.js';
-import { defineCommand, EXPIRY_TOKENS, KEY_ARG, keyAt, keysFrom, VALUE_ARG } from './define.js';
+import { defineCommand, EXPIRY_TOKENS, KEY_ARG, keyAt, keysFrom, tokenChoice, VALUE_ARG } from './define.js';
 import { lookupRead } from './keys.js';
 import { addFloatText } from './long-double.js';
 import type { CommandContext, CommandSpec } from './types.js';
@@ -479,15 +479,7 @@ export const stringCommands: CommandSpec[] = [
     arguments: [
       KEY_ARG,
       VALUE_ARG,
-      {
-        name: 'condition',
-        type: 'oneof',
-        optional: true,
-        arguments: [
-          { name: 'nx', type: 'pure-token', token: 'NX' },
-          { name: 'xx', type: 'pure-token', token: 'XX' },
-        ],
-      },
+      tokenChoice('condition', ['NX', 'XX'], { optional: true }),
       { name: 'get', type: 'pure-token', token: 'GET', optional: true },
       {
         name: 'expiration',
