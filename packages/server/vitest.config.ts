@@ -11,6 +11,7 @@ export default defineConfig({
       '@aki/keyspace': source('keyspace'),
       '@aki/resp-codec': source('resp-codec'),
       '@aki/aof-persistence': source('aof-persistence'),
+      '@aki/replication': source('replication'),
     },
   },
   test: {

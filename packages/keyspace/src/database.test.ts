@@ -59,6 +59,22 @@ describe('Database', () => {
     expect(db.peek('a')).toBe('1');
   });
 
+  it("while applying the leader's stream sees expired keys as alive, deleting nothing", () => {
+    const { keyspace, db, expired } = setup();
+    keyspace.setExpiryMode('keep');
+    db.set('a', '1', 1000, 0);
+    expect(db.lookup('a', 5000)).toBe('1');
+    expect(db.has('a', 5000)).toBe(true);
+    expect(db.randomKey(5000)).toBe('a');
+    expect(db.delete('a', 5000)).toBe(true);
+    expect(expired).toEqual([]);
+    db.set('b', '2', 1000, 0);
+    expect(keyspace.activeExpireCycle(5000, 100)).toBe(0);
+    keyspace.setExpiryMode('hide');
+    expect(db.lookup('b', 5000)).toBeUndefined();
+    expect(db.size).toBe(1);
+  });
+
   it('keeps, replaces or clears the time to live on set', () => {
     const { db } = setup();
     db.set('a', '1', 5000, 0);

@@ -15,8 +15,12 @@ export interface DatabaseHooks {
  * How a lookup treats a key whose time to live has passed.
  * - `delete` (leader): an expired key is deleted on access and reported through `onExpired`.
  * - `hide` (follower): an expired key is hidden from reads but kept until the leader's DEL arrives.
+ * - `keep` (follower, while it applies its leader's stream): an expired key is
+ *   still alive. The leader decided the command against a key it still had
+ *   (it would have sent a DEL otherwise), so the follower must apply it to the
+ *   same key even when its own clock says the key is past its time.
  */
-export type ExpiryMode = 'delete' | 'hide';
+export type ExpiryMode = 'delete' | 'hide' | 'keep';
 
 /**
  * How the running command uses what lookups return, shared by the databases
@@ -268,7 +272,7 @@ export class Database {
       if (ref === 0) return undefined;
       candidate = store.keyOf(ref);
       const expireAt = store.expireAtOf(ref);
-      if (expireAt === 0 || expireAt > now) return candidate;
+      if (expireAt === 0 || expireAt > now || this.expiryMode() === 'keep') return candidate;
       if (this.expiryMode() === 'delete') this.onLogicallyExpired(candidate);
     }
     return candidate;
@@ -350,7 +354,7 @@ export class Database {
     const ref = this.store.find(key);
     if (ref === 0) return 0;
     const expireAt = this.store.expireAtOf(ref);
-    if (expireAt !== 0 && expireAt <= now) {
+    if (expireAt !== 0 && expireAt <= now && this.expiryMode() !== 'keep') {
       this.onLogicallyExpired(key);
       return 0;
     }

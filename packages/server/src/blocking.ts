@@ -55,6 +55,11 @@ export class BlockedClients {
     return this.byClient.has(client);
   }
 
+  /** Every blocked client, in the order they blocked (a copy: safe to unblock while iterating). */
+  clients(): ClientSession[] {
+    return [...this.byClient.keys()];
+  }
+
   /** Parks `client` on the request's keys of database `dbIndex`. A client blocks at most once at a time. */
   block(client: ClientSession, dbIndex: number, request: BlockRequest): void {
     const entry: BlockedClient = { client, dbIndex, request };

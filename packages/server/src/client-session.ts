@@ -1,3 +1,4 @@
+import type { ReplicaChannel, ReplicaPeer } from '@aki/replication';
 import { ReplyWriter, RequestParser } from '@aki/resp-codec';
 import type { ClientSubscriptions } from './pubsub.js';
 import type { CommandSpec } from './commands/types.js';
@@ -27,6 +28,12 @@ export interface ClientTransport {
   closeAfterFlush(): void;
   /** Closes the connection at once, dropping pending output. */
   destroy(): void;
+  /**
+   * Hands the connection over to replication after PSYNC/SYNC: pending
+   * replies are sent first; from then on the leader writes the stream itself
+   * and no reply reaches this peer. Absent for transports without a socket.
+   */
+  replicaChannel?(): ReplicaChannel;
   /**
    * Asks for the session's pending replies to be sent soon, outside the
    * client's own read event: a pub/sub message or the reply of a blocked
@@ -71,6 +78,10 @@ export class ClientSession {
   blocked = false;
   /** Effect-stream offset right after this client's last command that propagated (what WAIT/WAITAOF wait for). */
   writeOffset = 0;
+  /** What this client declared with REPLCONF listening-port / ip-address / capa (a follower-to-be). */
+  replicaDeclaration: { listeningPort: number; announcedIp: string | undefined; capabilities: Set<string> } | null = null;
+  /** Set once PSYNC/SYNC made this connection a follower of ours; it gets no replies after that. */
+  replicaPeer: ReplicaPeer | null = null;
 
   constructor(
     readonly id: number,

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import type { ReplicaChannel } from '@aki/replication';
 import { ProtocolError } from '@aki/resp-codec';
 import type { ClientSession, ClientTransport } from './client-session.js';
 import type { ServerCore } from './core.js';
@@ -64,6 +65,8 @@ export class Connection implements ClientTransport, HeldReplies {
   private heldBytes = 0;
   /** Reading stopped because held replies passed OUTPUT_PAUSE_BYTES (a stalled fsync must not buffer without bound). */
   private pausedForHeld = false;
+  /** Set once the peer became a follower (replicaChannel): replies are dropped, the leader writes the stream. */
+  private replicaLink = false;
 
   constructor(
     private readonly core: ServerCore,
@@ -101,6 +104,29 @@ export class Connection implements ClientTransport, HeldReplies {
 
   closeAfterFlush(): void {
     this.endAfterFlush = true;
+  }
+
+  replicaChannel(): ReplicaChannel {
+    const socket = this.socket;
+    // What was answered before PSYNC (the REPLCONF +OKs) leaves first; it observed no data, so no gate applies.
+    for (const held of this.held) socket.write(held.bytes);
+    this.held.length = 0;
+    this.heldBytes = 0;
+    this.core.state.replyGate.forget(this);
+    const pending = this.session.reply.take();
+    if (pending.length !== 0) socket.write(pending);
+    this.replicaLink = true;
+    const address = socket.remoteAddress ?? '?';
+    return {
+      address: address.startsWith('::ffff:') ? address.slice(7) : address,
+      write: (bytes) => {
+        if (!socket.destroyed) socket.write(bytes);
+      },
+      get pendingBytes() {
+        return socket.writableLength;
+      },
+      close: () => this.destroy(),
+    };
   }
 
   destroy(): void {
@@ -243,6 +269,11 @@ export class Connection implements ClientTransport, HeldReplies {
 
   private flush(): void {
     const reply = this.session.reply;
+    if (this.replicaLink) {
+      // A follower never gets replies (REPLCONF ACK has none; anything else it sends is answered nowhere).
+      reply.take();
+      return;
+    }
     if (reply.overflowed) return dropOverflowedClient(this.core.state, this.session);
     if (reply.length !== 0 && !this.socket.destroyed) {
       const bytes = reply.take();

@@ -11,6 +11,7 @@ import { EffectPropagator } from './effects.js';
 import { NO_PERSISTENCE } from './persistence/control.js';
 import { ReplyGate } from './persistence/reply-gate.js';
 import { PubSub } from './pubsub.js';
+import { ReplicationService } from './replication/service.js';
 import { type KeyChangeObserver, reportWrittenKeys } from './key-changes.js';
 import type { ServerState, ShutdownRequest } from './server-state.js';
 import { ServerStats } from './stats.js';
@@ -90,7 +91,8 @@ export class ServerCore {
       version: options.version ?? '0.0.0',
       redisVersion: REDIS_COMPAT_VERSION,
       runId: randomBytes(20).toString('hex'),
-      replicationId: randomBytes(20).toString('hex'),
+      // Installed right below: the service needs the state and the dispatcher.
+      replication: undefined as unknown as ReplicationService,
       startedAt: clock(),
       clock,
       tcpPort: 0,
@@ -103,6 +105,7 @@ export class ServerCore {
       },
     };
     this.dispatcher = new Dispatcher(this.state);
+    this.state.replication = new ReplicationService(this.state, this.dispatcher);
   }
 
   /** Installs what SHUTDOWN calls (AkiServer sets it). */
@@ -125,6 +128,7 @@ export class ServerCore {
   /** Forgets a session whose connection closed. */
   closeSession(session: ClientSession): void {
     this.state.clients.delete(session.id);
+    if (session.replicaPeer !== null) this.state.replication.leader.detach(session.replicaPeer);
     this.state.pubsub.unsubscribeAll(session);
     this.dispatcher.forget(session);
   }

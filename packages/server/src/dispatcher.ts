@@ -72,6 +72,11 @@ export class Dispatcher {
     if (!client.authenticated && !spec.flags.includes('no_auth')) {
       return this.rejectCall(client, spec, Err.noAuth);
     }
+    // NOREPLICAS, READONLY, MASTERDOWN: the replication role's gates.
+    if (server.replication.gated) {
+      const refusal = server.replication.refusal(spec);
+      if (refusal !== null) return this.rejectCall(client, spec, refusal);
+    }
     // RESP2 subscribed mode (Redis checks it here, after auth and before loading).
     const pubsubRefusal = client.subscriptions === null ? null : subscribedModeRefusal(client, spec);
     if (pubsubRefusal !== null) return this.rejectCall(client, spec, pubsubRefusal);
@@ -113,6 +118,35 @@ export class Dispatcher {
     }
     this.run(client, spec, argv, server.clock(), false);
     return null;
+  }
+
+  /**
+   * Runs a command of this follower's leader for its pseudo-client. None of
+   * the gates apply (the leader ran them, and a read-only follower must still
+   * apply its leader's writes), but MULTI queues as for any client, so no
+   * reader sees half a transaction. Returns null, or the error text when the
+   * command failed (unknown, wrong arity, an error reply): the follower has
+   * then diverged, which the caller logs.
+   */
+  applyFromLeader(client: ClientSession, argv: string[]): string | null {
+    const server = this.server;
+    let spec = server.commands.get(argv[0]!);
+    if (spec !== undefined && spec.subcommands !== undefined && (argv.length >= 2 || spec.handler === undefined)) {
+      spec = argv.length < 2 ? undefined : server.commands.getSubcommand(spec, argv[1]!);
+    }
+    if (spec === undefined) return `unknown command '${argv.slice(0, 2).join(' ')}'`;
+    const arity = spec.arity;
+    if (arity > 0 ? argv.length !== arity : argv.length < -arity) return `wrong number of arguments for '${spec.name}'`;
+    if (client.transaction !== null && !runsDuringMulti(spec)) {
+      client.transaction.push({ spec, argv });
+      return null;
+    }
+    const replyStart = client.reply.length;
+    this.run(client, spec, argv, server.clock(), false);
+    if (server.blocking.hasReadyKeys) this.serveBlockedClients();
+    if (!(client.executionContext as ExecutionContext).failed) return null;
+    const reply = client.reply.take().subarray(replyStart).toString('latin1');
+    return `'${argv.slice(0, 3).join(' ')}' answered ${reply.trim()}`;
   }
 
   /** Runs one queued command of a transaction (see ServerState.runQueued). */
@@ -226,6 +260,21 @@ export class Dispatcher {
       return true;
     });
     return true;
+  }
+
+  /**
+   * Ends every blocked client's wait with `error` (the server became a
+   * follower: what they waited for can no longer happen here).
+   */
+  unblockAll(error: string): void {
+    for (const client of this.server.blocking.clients()) {
+      this.server.blocking.remove(client);
+      this.release(client);
+      this.callBlocked(client, (ctx) => {
+        ctx.error(error);
+        return true;
+      });
+    }
   }
 
   /** A session closed: drop what the server keeps for it (blocked wait, WATCHed keys, transaction). */

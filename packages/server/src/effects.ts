@@ -46,6 +46,19 @@ export class EffectPropagator {
    * the effect is queued for the sinks.
    */
   onEffect: ((dbIndex: number, argv: readonly string[]) => void) | undefined;
+  /**
+   * Set while this server follows a leader: the stream is then the leader's,
+   * appended verbatim by the follower link (appendVerbatim), so the effects
+   * its commands record only count as changes and reach onEffect; they never
+   * form batches of their own. Offsets then stay byte-identical to the leader's.
+   */
+  verbatim = false;
+  /**
+   * True once an effect was recorded while no sink was attached: the stream
+   * offset then no longer accounts for every change, so a replication
+   * history continued from it could skip writes (see ReplicationState).
+   */
+  untracked = false;
 
   /** Attaches a consumer; its first batch starts with a SELECT. */
   addSink(sink: EffectSink): void {
@@ -76,10 +89,40 @@ export class EffectPropagator {
   record(dbIndex: number, argv: string[]): void {
     this.changes += changesIn(argv);
     this.onEffect?.(dbIndex, argv);
+    if (this.verbatim) return;
     // Without a consumer nothing could observe the batch: skip the bookkeeping.
-    if (this.sinks.length === 0) return;
+    if (this.sinks.length === 0) {
+      this.untracked = true;
+      return;
+    }
     this.pending.push([dbIndex, argv]);
     if (this.commandDepth === 0) this.commit();
+  }
+
+  /**
+   * Appends a command that belongs to no database (PING keepalives and
+   * REPLCONF GETACK of replication) as a batch of its own, without SELECT.
+   * Nothing happens without sinks.
+   */
+  recordWithoutDb(argv: string[]): void {
+    if (this.sinks.length === 0 || this.verbatim) return;
+    const bytes = encodeCommand(argv);
+    this.offset += bytes.length;
+    this.emit({ commands: [argv], bytes, endOffset: this.offset });
+  }
+
+  /**
+   * A follower passes its leader's stream on: `bytes` (the exact RESP of
+   * `commands`, already applied) go to every sink unchanged and advance the
+   * offset by their length. The stream's own SELECTs keep sinks in step.
+   */
+  appendVerbatim(commands: string[][], bytes: Buffer): void {
+    this.offset += bytes.length;
+    if (this.sinks.length !== 0) this.emit({ commands, bytes, endOffset: this.offset });
+  }
+
+  private emit(batch: EffectBatch): void {
+    for (const sink of this.sinks) sink.append(batch);
   }
 
   private commit(): void {
@@ -99,8 +142,7 @@ export class EffectPropagator {
     if (wrap) commands.push(['EXEC']);
     const bytes = Buffer.concat(commands.map((argv) => encodeCommand(argv)));
     this.offset += bytes.length;
-    const batch: EffectBatch = { commands, bytes, endOffset: this.offset };
-    for (const sink of this.sinks) sink.append(batch);
+    this.emit({ commands, bytes, endOffset: this.offset });
   }
 }
 

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { replicationInfo } from './replication/info.js';
 import type { ServerState } from './server-state.js';
 
 /**
@@ -183,9 +184,9 @@ function statsSection(state: ServerState): Fields {
     ['instantaneous_input_repl_kbps', '0.00'],
     ['instantaneous_output_repl_kbps', '0.00'],
     ['rejected_connections', stats.rejectedConnections],
-    ['sync_full', 0],
-    ['sync_partial_ok', 0],
-    ['sync_partial_err', 0],
+    ['sync_full', state.replication.leader.stats.syncFull],
+    ['sync_partial_ok', state.replication.leader.stats.syncPartialOk],
+    ['sync_partial_err', state.replication.leader.stats.syncPartialErr],
     ['expired_keys', stats.expiredKeys],
     ['expired_stale_perc', '0.00'],
     ['expired_time_cap_reached_count', 0],
@@ -225,19 +226,7 @@ function statsSection(state: ServerState): Fields {
 }
 
 function replicationSection(state: ServerState): Fields {
-  return [
-    ['role', 'master'],
-    ['connected_slaves', 0],
-    ['master_failover_state', 'no-failover'],
-    ['master_replid', state.replicationId],
-    ['master_replid2', '0000000000000000000000000000000000000000'],
-    ['master_repl_offset', state.propagator.offset],
-    ['second_repl_offset', -1],
-    ['repl_backlog_active', 0],
-    ['repl_backlog_size', 1048576],
-    ['repl_backlog_first_byte_offset', 0],
-    ['repl_backlog_histlen', 0],
-  ];
+  return replicationInfo(state);
 }
 
 function cpuSection(): Fields {

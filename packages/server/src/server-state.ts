@@ -9,6 +9,7 @@ import type { EffectPropagator } from './effects.js';
 import type { PersistenceControl } from './persistence/control.js';
 import type { ReplyGate } from './persistence/reply-gate.js';
 import type { PubSub } from './pubsub.js';
+import type { ReplicationService } from './replication/service.js';
 import type { ServerStats } from './stats.js';
 import type { WatchRegistry } from './watch.js';
 
@@ -52,8 +53,8 @@ export interface ServerState {
   readonly version: string;
   readonly redisVersion: string;
   readonly runId: string;
-  /** Replication id of the effect stream (INFO master_replid). */
-  replicationId: string;
+  /** This server's replication role, history, followers and link (installed by ServerCore). */
+  replication: ReplicationService;
   /** Unix ms when the server started. */
   readonly startedAt: number;
   /** The injected wall clock (unix ms). */

@@ -35,6 +35,8 @@ export class AkiServer {
   private readonly listeners: net.Server[] = [];
   private readonly connections = new Set<Connection>();
   private cron: NodeJS.Timeout | undefined;
+  /** Unix ms of the last once-a-second replication tick. */
+  private lastReplicationTick = 0;
   private resolveClosed!: (code: number) => void;
   /** The shutdown in progress, if any. */
   private shuttingDown: Promise<string | null> | undefined;
@@ -103,6 +105,7 @@ export class AkiServer {
       await this.closeListeners();
       throw error;
     }
+    this.core.state.replication.start();
     this.startCron();
   }
 
@@ -125,11 +128,13 @@ export class AkiServer {
     this.logger.info(reason);
     if (this.cron !== undefined) clearInterval(this.cron);
     for (const connection of this.connections) connection.pauseCommands();
+    this.core.state.replication.followerLink?.pause();
     const { refused, durable } = await this.persistence.shutdown(save, force);
     if (refused !== null) {
       this.logger.warn('Errors trying to shut down the server. Check the logs for more information.');
       this.startCron();
       for (const connection of this.connections) connection.resumeCommands();
+      this.core.state.replication.followerLink?.resume();
       return refused;
     }
     this.closedForGood = true;
@@ -194,13 +199,17 @@ export class AkiServer {
       state.keyspace.activeExpireCycle(now, periodMs * ACTIVE_EXPIRE_TIME_SHARE);
       this.persistence.tick(now);
     }
+    if (now - this.lastReplicationTick >= 1000) {
+      this.lastReplicationTick = now;
+      state.replication.tick();
+    }
     state.stats.sampleRates(now);
     const timeoutSeconds = state.config.get('timeout');
     if (timeoutSeconds > 0) {
       for (const connection of this.connections) {
         const session = connection.session;
         // As Redis: clients waiting in a blocking command or subscribed are never idle.
-        if (session.blocked || session.subscriptions !== null) continue;
+        if (session.blocked || session.subscriptions !== null || session.replicaPeer !== null) continue;
         if (now - session.lastInteraction > timeoutSeconds * 1000) {
           this.logger.debug({ client: connection.session.id }, 'Closing idle client');
           connection.destroy();

@@ -7,6 +7,7 @@ import { keyCommands } from './keys.js';
 import { listCommands } from './lists.js';
 import { persistenceCommands } from './persistence.js';
 import { pubsubCommands } from './pubsub.js';
+import { replicationCommands } from './replication.js';
 import { serverCommands } from './server.js';
 import { setCommands } from './sets.js';
 import { sortedSetCommands } from './sorted-sets.js';
@@ -27,6 +28,7 @@ export const allCommands: readonly CommandSpec[] = [
   ...pubsubCommands,
   ...serverCommands,
   ...persistenceCommands,
+  ...replicationCommands,
   ...clientCommands,
   ...introspectionCommands,
   ...debugCommands,

@@ -7,10 +7,13 @@ import {
   integer,
   memory,
   oneOf,
+  outputBufferLimits,
   saveParams,
   text,
   wordList,
+  replicaOf,
   yesNo,
+  type OutputBufferLimits,
   type ValueCodec,
 } from './codecs.js';
 import { ConfigError } from './errors.js';
@@ -99,6 +102,32 @@ export interface ConfigValues {
   'latency-monitor-threshold': number;
   /** Milliseconds (alias lua-time-limit). */
   'busy-reply-threshold': number;
+  /** Leader to follow at start-up, "host port", or '' (REPLICAOF changes the live role, not this). */
+  replicaof: string;
+  masterauth: string;
+  masteruser: string;
+  'replica-serve-stale-data': boolean;
+  'replica-read-only': boolean;
+  'replica-priority': number;
+  'replica-announced': boolean;
+  'replica-announce-ip': string;
+  'replica-announce-port': number;
+  'min-replicas-to-write': number;
+  'min-replicas-max-lag': number;
+  /** Seconds between the PINGs a leader puts into its stream. */
+  'repl-ping-replica-period': number;
+  /** Seconds of silence after which either side of a replication link gives it up. */
+  'repl-timeout': number;
+  'repl-backlog-size': number;
+  /** Seconds a leader without followers keeps its backlog (0 = forever). */
+  'repl-backlog-ttl': number;
+  /**
+   * aki's guard (not in Redis): a follower holding data refuses a full sync
+   * that would replace it with an empty dataset of an unrelated history from
+   * the same leader it synced from (a leader that restarted empty).
+   */
+  'replica-refuse-empty-resync': boolean;
+  'client-output-buffer-limit': OutputBufferLimits;
 }
 
 const fileName = (option: string, what: string) =>
@@ -230,6 +259,36 @@ export const NATIVE_OPTIONS: NativeOptionTable = {
   'latency-monitor-threshold': option('latency-monitor-threshold', integer({ min: 0, max: SAFE_MAX }), 0),
   'busy-reply-threshold': option('busy-reply-threshold', integer({ min: 0, max: SAFE_MAX }), 5000, {
     aliases: ['lua-time-limit'],
+  }),
+  replicaof: option('replicaof', replicaOf(), '', { immutable: true, aliases: ['slaveof'] }),
+  masterauth: option('masterauth', text(), '', { sensitive: true }),
+  masteruser: option('masteruser', text(), ''),
+  'replica-serve-stale-data': option('replica-serve-stale-data', yesNo(), true, { aliases: ['slave-serve-stale-data'] }),
+  'replica-read-only': option('replica-read-only', yesNo(), true, { aliases: ['slave-read-only'] }),
+  'replica-priority': option('replica-priority', integer({ min: 0, max: INT_MAX }), 100, { aliases: ['slave-priority'] }),
+  'replica-announced': option('replica-announced', yesNo(), true),
+  'replica-announce-ip': option('replica-announce-ip', text(), '', { aliases: ['slave-announce-ip'] }),
+  'replica-announce-port': option('replica-announce-port', integer({ min: 0, max: 65535 }), 0, {
+    aliases: ['slave-announce-port'],
+  }),
+  'min-replicas-to-write': option('min-replicas-to-write', integer({ min: 0, max: INT_MAX }), 0, {
+    aliases: ['min-slaves-to-write'],
+  }),
+  'min-replicas-max-lag': option('min-replicas-max-lag', integer({ min: 0, max: INT_MAX }), 10, {
+    aliases: ['min-slaves-max-lag'],
+  }),
+  'repl-ping-replica-period': option('repl-ping-replica-period', integer({ min: 1, max: INT_MAX }), 10, {
+    aliases: ['repl-ping-slave-period'],
+  }),
+  'repl-timeout': option('repl-timeout', integer({ min: 1, max: INT_MAX }), 60),
+  'repl-backlog-size': option('repl-backlog-size', memory({ min: 1, max: SAFE_MAX }), 1024 * 1024),
+  'repl-backlog-ttl': option('repl-backlog-ttl', integer({ min: 0, max: INT_MAX }), 3600),
+  'replica-refuse-empty-resync': option('replica-refuse-empty-resync', yesNo(), true),
+  // aki applies the replica class to followers; the normal and pubsub limits are fixed (see connection.ts).
+  'client-output-buffer-limit': option('client-output-buffer-limit', outputBufferLimits(), {
+    normal: { hard: 0, soft: 0, softSeconds: 0 },
+    replica: { hard: 256 * 1024 * 1024, soft: 64 * 1024 * 1024, softSeconds: 60 },
+    pubsub: { hard: 32 * 1024 * 1024, soft: 8 * 1024 * 1024, softSeconds: 60 },
   }),
   // Collection encodings: aki's structures do not change with them, but OBJECT
   // ENCODING reports what Redis would have chosen under these limits.

@@ -21,26 +21,29 @@ export interface PersistenceContext {
   pacer(): () => Promise<void>;
 }
 
+/** Who holds the snapshot slot: a BGSAVE, an AOF rewrite, or a full sync for followers. */
+export type SnapshotJob = 'rdb' | 'aof' | 'sync';
+
 /**
- * The keyspace supports one point-in-time snapshot at a time, so BGSAVE and
- * AOF rewrites take turns (as Redis's fork children do). A job claims the
+ * The keyspace supports one point-in-time snapshot at a time, so BGSAVE, AOF
+ * rewrites and full syncs for followers take turns (as Redis's fork children do). A job claims the
  * slot synchronously, before its first await, so two jobs can never both
  * believe they got it.
  */
 export class SnapshotSlot {
-  private holder: 'rdb' | 'aof' | undefined;
+  private holder: SnapshotJob | undefined;
 
-  get busyWith(): 'rdb' | 'aof' | undefined {
+  get busyWith(): SnapshotJob | undefined {
     return this.holder;
   }
 
-  claim(job: 'rdb' | 'aof'): boolean {
+  claim(job: SnapshotJob): boolean {
     if (this.holder !== undefined) return false;
     this.holder = job;
     return true;
   }
 
-  release(job: 'rdb' | 'aof'): void {
+  release(job: SnapshotJob): void {
     if (this.holder === job) this.holder = undefined;
   }
 }

@@ -1,3 +1,5 @@
+import type { ReplicationMark } from './dataset-io.js';
+
 /** One INFO line: field name and value. */
 export type InfoField = readonly [name: string, value: string | number];
 
@@ -32,6 +34,18 @@ export interface PersistenceControl {
   debugLoadAof(): Promise<string | null>;
   /** The persistence fields of INFO, after `loading`. */
   infoFields(): InfoField[];
+  /**
+   * The RDB payload of a full sync for followers, from a point-in-time
+   * snapshot taken now (recording `mark` as repl-id, repl-offset and
+   * repl-stream-db); undefined while another snapshot holds the slot.
+   */
+  snapshotForReplicas(mark: ReplicationMark & { streamDb: number }): Promise<Buffer[]> | undefined;
+  /**
+   * A follower replaces its whole dataset (full sync): `swap` runs with the
+   * AOF closed, and the AOF is rebuilt from the new data afterwards (as Redis
+   * restarts its AOF after a sync), so the files never mix two histories.
+   */
+  replaceDataset(swap: () => void): Promise<void>;
 }
 
 /** The state INFO persistence reports (the fields every server shows, AOF on or off). */
@@ -107,6 +121,11 @@ export const NO_PERSISTENCE: PersistenceControl = {
   backgroundRewrite: () => ({ error: NOT_STARTED }),
   debugReload: async () => NOT_STARTED,
   debugLoadAof: async () => NOT_STARTED,
+  snapshotForReplicas: (mark) => {
+    void mark;
+    return undefined;
+  },
+  replaceDataset: async (swap) => swap(),
   infoFields: () =>
     persistenceInfo({
       changesSinceSave: 0,

@@ -24,6 +24,8 @@ export interface ReplicationMark {
 export class KeyspaceLoader implements DatasetReceiver {
   keysLoaded = 0;
   keysExpired = 0;
+  /** The stream's selected database when the file was written (repl-stream-db aux), 0 when absent. */
+  streamDb = 0;
   private replId: string | undefined;
   private replOffset: number | undefined;
 
@@ -36,6 +38,9 @@ export class KeyspaceLoader implements DatasetReceiver {
   aux(name: string, value: string): void {
     if (name === 'repl-id' && /^[0-9a-f]{40}$/.test(value)) this.replId = value;
     else if (name === 'repl-offset' && /^[0-9]+$/.test(value)) this.replOffset = Number(value);
+    else if (name === 'repl-stream-db' && /^[0-9]+$/.test(value) && Number(value) < this.keyspace.databases.length) {
+      this.streamDb = Number(value);
+    }
   }
 
   entry(db: number, key: string, value: StoredValue, expireAt: number | undefined): void {

@@ -118,6 +118,7 @@ export class DatasetLoading {
     const loader = new KeyspaceLoader(state.keyspace, state.clock(), false);
     const client = new ClientSession(0, NO_TRANSPORT, state.clock(), { authenticated: true, maxBulkLength: Number.MAX_SAFE_INTEGER });
     let failure: string | null = null;
+    let incrStarted = false;
     const result = await loadAof({
       fs: ctx.fs,
       dir: config.get('dir'),
@@ -127,9 +128,15 @@ export class DatasetLoading {
       receiver: loader,
       rdb: this.rdbOptions(),
       logger: ctx.logger,
-      // Each file is replayed by a fresh client in Redis, so each starts in db 0.
-      onFileStart: () => {
-        client.dbIndex = 0;
+      // The stream continues across files: the first incr file starts in the
+      // database the base recorded as the stream's (repl-stream-db, 0 when
+      // absent), later ones where the previous file left off. A leader's incr
+      // files begin with SELECT anyway; a follower's carry its leader's stream
+      // verbatim and begin wherever that stream was when the file was opened.
+      onFileStart: (file) => {
+        if (file.role === 'base') client.dbIndex = 0;
+        else if (!incrStarted) client.dbIndex = loader.streamDb;
+        if (file.role === 'incr') incrStarted = true;
       },
       apply: (argv) => {
         if (failure !== null) return;
@@ -148,7 +155,7 @@ export class DatasetLoading {
     this.finish(loader);
     // The incr files hold exactly the effect stream after the base, so the
     // stream offset after loading is the base's plus every incr byte.
-    if (options.adoptReplicationMark !== false) this.adoptReplicationMark(loader, result.incrSize);
+    if (options.adoptReplicationMark !== false) this.adoptReplicationMark(loader, result.incrSize, client.dbIndex);
     return { manifest: result.manifest, baseSize: result.baseSize, incrSizes: result.incrSizes };
   }
 
@@ -164,12 +171,10 @@ export class DatasetLoading {
    * a partial sync instead of a full one. `streamBytesAfter` are the bytes of
    * the effect stream stored after the RDB (the AOF's incr files).
    */
-  private adoptReplicationMark(loader: KeyspaceLoader, streamBytesAfter = 0): void {
+  private adoptReplicationMark(loader: KeyspaceLoader, streamBytesAfter = 0, streamDbAtEnd = loader.streamDb): void {
     const mark = loader.replicationMark;
     if (mark === undefined) return;
-    const state = this.ctx.state;
-    state.replicationId = mark.replicationId;
-    state.propagator.offset = mark.offset + streamBytesAfter;
+    this.ctx.state.replication.adoptLoadedHistory(mark.replicationId, mark.offset + streamBytesAfter, streamDbAtEnd);
   }
 
   /** Bytes of the AOF files a load will read (0 when there are none or the layout is invalid: the load reports that). */

@@ -5,7 +5,7 @@ import type { ServerState } from '../server-state.js';
 import { AofService } from './aof-service.js';
 import { persistenceInfo, type InfoField, type Outcome, type PersistenceControl } from './control.js';
 import { describeError, SnapshotSlot, type PersistenceContext } from './context.js';
-import { slicePacer, type RdbHeader } from './dataset-io.js';
+import { encodeSnapshot, slicePacer, type RdbHeader, type ReplicationMark } from './dataset-io.js';
 import { DatasetLoading } from './loading.js';
 import { RdbSnapshots } from './rdb-snapshots.js';
 
@@ -215,6 +215,31 @@ export class PersistenceManager implements PersistenceControl {
     }
   }
 
+  snapshotForReplicas(mark: ReplicationMark & { streamDb: number }): Promise<Buffer[]> | undefined {
+    const slot = this.ctx.snapshots;
+    if (!slot.claim('sync')) return undefined;
+    const snapshot = this.state.keyspace.beginSnapshot();
+    const header: RdbHeader = { ...this.rdbHeader(false), replication: mark };
+    const chunks: Buffer[] = [];
+    return encodeSnapshot(
+      snapshot,
+      header,
+      async (chunk) => {
+        chunks.push(chunk);
+      },
+      this.ctx.pacer(),
+    )
+      .then(() => chunks)
+      .finally(() => slot.release('sync'));
+  }
+
+  async replaceDataset(swap: () => void): Promise<void> {
+    const aofWasOn = this.aof.enabled;
+    if (aofWasOn) await this.aof.disable();
+    swap();
+    if (aofWasOn) this.aof.enableAtRuntime();
+  }
+
   infoFields(): InfoField[] {
     const rdb = this.rdb;
     const aof = this.aof;
@@ -269,7 +294,7 @@ export class PersistenceManager implements PersistenceControl {
       now: state.clock(),
       usedMemory: process.memoryUsage().heapUsed,
       aofBase,
-      replication: { replicationId: state.replicationId, offset: state.propagator.offset, streamDb: -1 },
+      replication: state.replication.markNow(),
     };
   }
 }

@@ -1,0 +1,398 @@
+import { parseInteger } from './args.js';
+import { defineCommand } from './define.js';
+import type { ArgumentDoc, CommandContext, CommandSpec } from './types.js';
+
+const ERR_REPLICA_CLIENT = 'ERR Command is not valid when client is a replica.';
+const ERR_INVALID_PORT = 'ERR Invalid master port';
+const ERR_FAILING_OVER = 'ERR REPLICAOF not allowed while failing over.';
+const ERR_NOMASTERLINK = "NOMASTERLINK Can't SYNC while not connected with my master";
+const ERR_NOT_INTEGER = 'ERR value is not an integer or out of range';
+const ERR_TIMEOUT_NOT_INTEGER = 'ERR timeout is not an integer or out of range';
+const ERR_TIMEOUT_NEGATIVE = 'ERR timeout is negative';
+const ERR_WAIT_ON_REPLICA =
+  'ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.';
+const ERR_WAITAOF_ON_REPLICA =
+  'ERR WAITAOF cannot be used with replica instances. Please also note that writes to replicas are just local and are not propagated.';
+const ERR_WAITAOF_NO_AOF = 'ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled.';
+const ERR_NUMLOCAL_RANGE = 'ERR value is out of range, value must between 0 and 1';
+const ERR_NUMREPLICAS_RANGE = 'ERR value is out of range, must be positive';
+/** Redis's host-string limit for REPLCONF ip-address (NET_HOST_STR_LEN). */
+const MAX_IP_ADDRESS_LENGTH = 255;
+/** setTimeout's longest delay. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * REPLICAOF host port -> +OK (this server follows host:port from now on) |
+ * +OK Already connected to specified master; REPLICAOF NO ONE -> +OK (this
+ * server becomes a leader and keeps its data). SLAVEOF is the old name.
+ */
+function replicaof(ctx: CommandContext, argv: string[]): void {
+  const replication = ctx.server.replication;
+  if (ctx.client.replicaPeer !== null) return ctx.error(ERR_REPLICA_CLIENT);
+  if (replication.failoverState !== 'no-failover') return ctx.error(ERR_FAILING_OVER);
+  const host = argv[1]!;
+  const portText = argv[2]!;
+  if (host.toLowerCase() === 'no' && portText.toLowerCase() === 'one') {
+    replication.promote();
+    return ctx.reply.ok();
+  }
+  const port = parseInteger(portText);
+  if (port === undefined || port < 0 || port > 65535) return ctx.error(ERR_INVALID_PORT);
+  ctx.reply.simple(replication.follow(host, port));
+}
+
+/**
+ * REPLCONF option value [option value ...] -> +OK. What a follower-to-be
+ * declares before PSYNC (listening-port, ip-address, capa), and ACK
+ * <offset> [FACK <aofoffset>] from a follower, which gets no reply (nor
+ * does GETACK from anyone: a leader's GETACK reaches followers in the stream).
+ */
+function replconf(ctx: CommandContext, argv: string[]): void {
+  if (argv.length % 2 === 0) return ctx.error('ERR syntax error');
+  const client = ctx.client;
+  const declaration = (client.replicaDeclaration ??= {
+    listeningPort: 0,
+    announcedIp: undefined,
+    capabilities: new Set<string>(),
+  });
+  for (let i = 1; i < argv.length; i += 2) {
+    const option = argv[i]!.toLowerCase();
+    const value = argv[i + 1]!;
+    switch (option) {
+      case 'listening-port': {
+        const port = parseInteger(value);
+        if (port === undefined) return ctx.error(ERR_NOT_INTEGER);
+        declaration.listeningPort = port;
+        break;
+      }
+      case 'ip-address':
+        if (value.length > MAX_IP_ADDRESS_LENGTH) {
+          return ctx.error(`ERR REPLCONF ip-address provided by replica instance is too long: ${value.length} bytes`);
+        }
+        declaration.announcedIp = value;
+        break;
+      case 'capa':
+        // Capabilities this leader does not know are ignored (forward compatibility).
+        declaration.capabilities.add(value.toLowerCase());
+        break;
+      case 'ack':
+        acknowledge(ctx, argv);
+        return;
+      case 'getack':
+        return;
+      case 'rdb-only':
+      case 'rdb-filter-only':
+        // redis-cli --rdb and --functions-rdb: the payload is all they read before closing.
+        break;
+      default:
+        return ctx.error(`ERR Unrecognized REPLCONF option: ${argv[i]}`);
+    }
+  }
+  ctx.reply.ok();
+}
+
+/** REPLCONF ACK <offset> [FACK <aofoffset>]: no reply, ever; only a follower's ACK counts. */
+function acknowledge(ctx: CommandContext, argv: string[]): void {
+  const peer = ctx.client.replicaPeer;
+  if (peer === null) return;
+  const offset = parseInteger(argv[2]!);
+  if (offset === undefined) return;
+  let aofOffset: number | undefined;
+  if (argv.length >= 5 && argv[3]!.toLowerCase() === 'fack') aofOffset = parseInteger(argv[4]!);
+  ctx.server.replication.leader.acknowledge(peer, offset, aofOffset);
+}
+
+/**
+ * PSYNC replid offset -> +CONTINUE [replid] and the missing stream, or
+ * +FULLRESYNC replid offset, the RDB payload ($<len>) and the stream; the
+ * connection is a follower's from then on and gets no replies. SYNC (the
+ * old form) gets the payload and the stream without a reply line.
+ */
+function psync(ctx: CommandContext, argv: string[]): void {
+  const client = ctx.client;
+  if (client.replicaPeer !== null) return;
+  const replication = ctx.server.replication;
+  const link = replication.followerLink;
+  if (link !== undefined && link.state !== 'connected') return ctx.error(ERR_NOMASTERLINK);
+  const sync = argv[0]!.toLowerCase() === 'sync';
+  let replid = '?';
+  let offset = -1;
+  if (!sync) {
+    replid = argv[1]!;
+    const parsed = parseInteger(argv[2]!);
+    if (parsed === undefined) {
+      // Redis refuses silently here: the follower times out and retries.
+      ctx.server.logger.warn(`Replica ${client.transport.remoteAddress} sent PSYNC with a malformed offset '${argv[2]}'`);
+      return;
+    }
+    offset = parsed;
+  }
+  const channel = client.transport.replicaChannel?.();
+  if (channel === undefined) return ctx.error('ERR replication needs a TCP connection');
+  const declaration = client.replicaDeclaration ?? { listeningPort: 0, announcedIp: undefined, capabilities: new Set<string>() };
+  const { peer } = replication.leader.psync(channel, declaration, replid, offset, sync);
+  client.replicaPeer = peer;
+}
+
+/** Parses WAIT/WAITAOF's timeout (milliseconds; 0 = forever) or replies the error; undefined on error. */
+function timeoutArg(ctx: CommandContext, text: string): number | undefined {
+  const timeout = parseInteger(text);
+  if (timeout === undefined) {
+    ctx.error(ERR_TIMEOUT_NOT_INTEGER);
+    return undefined;
+  }
+  if (timeout < 0) {
+    ctx.error(ERR_TIMEOUT_NEGATIVE);
+    return undefined;
+  }
+  return timeout;
+}
+
+/**
+ * Parks the client until `done()` holds or `timeout` ms pass (0 = forever),
+ * then replies with `answer`; an acknowledgement or a local fsync re-checks.
+ * A role change ends the wait with the error it brings.
+ */
+function waitUntil(ctx: CommandContext, timeout: number, done: () => boolean, answer: (ctx: CommandContext) => void): void {
+  const replication = ctx.server.replication;
+  const persistence = ctx.server.persistence;
+  const finish = ctx.suspend();
+  let timer: NodeJS.Timeout | undefined;
+  const end = (reply: (ctx: CommandContext) => void): void => {
+    cancel();
+    stopFsyncWatch();
+    if (timer !== undefined) clearTimeout(timer);
+    finish(reply);
+  };
+  const cancel = replication.waitForAcks(
+    () => {
+      if (!done()) return false;
+      end(answer);
+      return true;
+    },
+    (error) => end((failed) => failed.error(error)),
+  );
+  const stopFsyncWatch = persistence.onAofSynced(() => {
+    if (done()) end(answer);
+  });
+  if (timeout > 0) timer = setTimeout(() => end(answer), Math.min(timeout, MAX_TIMER_MS));
+}
+
+/**
+ * WAIT numreplicas timeout -> the number of followers that acknowledged
+ * this client's last write (the stream offset after its last command that
+ * wrote), once at least `numreplicas` did or `timeout` ms passed (0 = wait
+ * forever). Inside MULTI it answers at once.
+ */
+function wait(ctx: CommandContext, argv: string[]): void {
+  const replication = ctx.server.replication;
+  if (replication.isFollower) return ctx.error(ERR_WAIT_ON_REPLICA);
+  const numreplicas = parseInteger(argv[1]!);
+  if (numreplicas === undefined) return ctx.error(ERR_NOT_INTEGER);
+  const timeout = timeoutArg(ctx, argv[2]!);
+  if (timeout === undefined) return;
+  const target = ctx.client.writeOffset;
+  const acknowledged = (): number => replication.leader.countAcknowledged(target);
+  const answer = (done: CommandContext): void => {
+    done.reply.integer(acknowledged());
+  };
+  if (ctx.inTransaction || acknowledged() >= numreplicas) return answer(ctx);
+  waitUntil(ctx, timeout, () => acknowledged() >= numreplicas, answer);
+}
+
+/**
+ * WAITAOF numlocal numreplicas timeout -> [local, replicas]: blocks until
+ * this client's last write is fsynced to the local AOF (numlocal 1) and to
+ * `numreplicas` followers' AOFs (their FACK), or `timeout` ms pass (0 =
+ * forever). Inside MULTI it answers at once with what holds now.
+ */
+function waitaof(ctx: CommandContext, argv: string[]): void {
+  const numlocal = parseInteger(argv[1]!);
+  if (numlocal === undefined) return ctx.error(ERR_NOT_INTEGER);
+  if (numlocal < 0 || numlocal > 1) return ctx.error(ERR_NUMLOCAL_RANGE);
+  const numreplicas = parseInteger(argv[2]!);
+  if (numreplicas === undefined) return ctx.error(ERR_NOT_INTEGER);
+  if (numreplicas < 0) return ctx.error(ERR_NUMREPLICAS_RANGE);
+  const timeout = timeoutArg(ctx, argv[3]!);
+  if (timeout === undefined) return;
+  const replication = ctx.server.replication;
+  if (replication.isFollower) return ctx.error(ERR_WAITAOF_ON_REPLICA);
+  const persistence = ctx.server.persistence;
+  if (numlocal !== 0 && !persistence.aofEnabled) return ctx.error(ERR_WAITAOF_NO_AOF);
+  const target = ctx.client.writeOffset;
+  const local = (): number => (persistence.aofEnabled && persistence.aofSyncedOffset >= target ? 1 : 0);
+  const replicas = (): number => replication.leader.countAcknowledged(target, 'aof');
+  const answer = (done: CommandContext): void => {
+    // A client that waited while the AOF was turned off learns it now.
+    if (numlocal !== 0 && !persistence.aofEnabled) return done.error(ERR_WAITAOF_NO_AOF);
+    done.reply.arrayHeader(2);
+    done.reply.integer(local());
+    done.reply.integer(replicas());
+  };
+  const satisfied = (): boolean => (local() >= numlocal && replicas() >= numreplicas) || (numlocal !== 0 && !persistence.aofEnabled);
+  if (ctx.inTransaction || satisfied()) return answer(ctx);
+  waitUntil(ctx, timeout, satisfied, answer);
+}
+
+/**
+ * ROLE -> master: [master, offset, [[ip, port, acked offset], ...]] (online
+ * followers); follower: [slave, host, port, link state, processed offset or -1].
+ */
+function role(ctx: CommandContext): void {
+  const replication = ctx.server.replication;
+  const reply = ctx.reply;
+  const link = replication.followerLink;
+  const offset = replication.markNow().offset;
+  if (link === undefined) {
+    const online = [...replication.leader.replicas].filter((peer) => peer.state === 'online');
+    reply.arrayHeader(3);
+    reply.bulk('master');
+    reply.integer(offset);
+    reply.arrayHeader(online.length);
+    for (const peer of online) {
+      reply.arrayHeader(3);
+      reply.bulk(peer.address);
+      reply.bulk(String(peer.declaration.listeningPort));
+      reply.bulk(String(peer.ackOffset));
+    }
+    return;
+  }
+  reply.arrayHeader(5);
+  reply.bulk('slave');
+  reply.bulk(link.host);
+  reply.integer(link.port);
+  reply.bulk(link.state);
+  reply.integer(link.state === 'connected' ? offset : -1);
+}
+
+const HOST_PORT_ARGS: ArgumentDoc[] = [
+  {
+    name: 'args',
+    type: 'oneof',
+    arguments: [
+      {
+        name: 'host-port',
+        type: 'block',
+        arguments: [
+          { name: 'host', type: 'string' },
+          { name: 'port', type: 'integer' },
+        ],
+      },
+      {
+        name: 'no-one',
+        type: 'block',
+        arguments: [
+          { name: 'no', type: 'pure-token', token: 'NO' },
+          { name: 'one', type: 'pure-token', token: 'ONE' },
+        ],
+      },
+    ],
+  },
+];
+
+export const replicationCommands: CommandSpec[] = [
+  defineCommand({
+    name: 'replicaof',
+    arity: 3,
+    flags: ['admin', 'noscript', 'stale', 'no_async_loading'],
+    group: 'server',
+    summary: 'Configures a server as replica of another, or promotes it to a master.',
+    since: '5.0.0',
+    complexity: 'O(1)',
+    extraCategories: ['dangerous'],
+    arguments: HOST_PORT_ARGS,
+    handler: replicaof,
+  }),
+  defineCommand({
+    name: 'slaveof',
+    arity: 3,
+    flags: ['admin', 'noscript', 'stale', 'no_async_loading'],
+    group: 'server',
+    summary: 'Sets a Redis server as a replica of another, or promotes it to being a master.',
+    since: '1.0.0',
+    complexity: 'O(1)',
+    extraCategories: ['dangerous'],
+    arguments: HOST_PORT_ARGS,
+    handler: replicaof,
+  }),
+  defineCommand({
+    name: 'replconf',
+    arity: -1,
+    flags: ['admin', 'noscript', 'loading', 'stale', 'allow_busy'],
+    group: 'server',
+    summary: 'An internal command for configuring the replication stream.',
+    since: '3.0.0',
+    complexity: 'O(1)',
+    extraCategories: ['dangerous'],
+    handler: replconf,
+  }),
+  defineCommand({
+    name: 'psync',
+    arity: -3,
+    flags: ['admin', 'noscript', 'no_async_loading', 'no_multi'],
+    group: 'server',
+    summary: 'An internal command used in replication.',
+    since: '2.8.0',
+    complexity: 'O(1)',
+    extraCategories: ['dangerous'],
+    arguments: [
+      { name: 'replicationid', type: 'string' },
+      { name: 'offset', type: 'integer' },
+    ],
+    handler: psync,
+  }),
+  defineCommand({
+    name: 'sync',
+    arity: 1,
+    flags: ['admin', 'noscript', 'no_async_loading', 'no_multi'],
+    group: 'server',
+    summary: 'An internal command used in replication.',
+    since: '1.0.0',
+    complexity: 'O(1)',
+    extraCategories: ['dangerous'],
+    handler: psync,
+  }),
+  defineCommand({
+    name: 'wait',
+    arity: 3,
+    flags: ['noscript'],
+    group: 'generic',
+    summary: 'Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.',
+    since: '3.0.0',
+    complexity: 'O(1)',
+    extraCategories: ['connection'],
+    arguments: [
+      { name: 'numreplicas', type: 'integer' },
+      { name: 'timeout', type: 'integer' },
+    ],
+    handler: wait,
+  }),
+  defineCommand({
+    name: 'waitaof',
+    arity: 4,
+    flags: ['noscript'],
+    // Redis files WAITAOF under "generic" yet gives it only @connection; the group here carries that category.
+    group: 'connection',
+    summary:
+      'Blocks until all of the preceding write commands sent by the connection are written to the append-only file of the master and/or replicas.',
+    since: '7.2.0',
+    complexity: 'O(1)',
+    arguments: [
+      { name: 'numlocal', type: 'integer' },
+      { name: 'numreplicas', type: 'integer' },
+      { name: 'timeout', type: 'integer' },
+    ],
+    handler: waitaof,
+  }),
+  defineCommand({
+    name: 'role',
+    arity: 1,
+    flags: ['noscript', 'loading', 'stale', 'fast'],
+    group: 'server',
+    summary: 'Returns the replication role.',
+    since: '2.8.12',
+    complexity: 'O(1)',
+    extraCategories: ['admin', 'dangerous'],
+    handler: role,
+  }),
+];

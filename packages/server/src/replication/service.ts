@@ -1,0 +1,377 @@
+import {
+  FollowerLink,
+  type LinkState,
+  ReplicationHistory,
+  ReplicationLeader,
+  type ReplicationStream,
+} from '@aki/replication';
+import type { Logger } from 'pino';
+import type { ClientSession } from '../client-session.js';
+import type { CommandSpec } from '../commands/types.js';
+import type { Dispatcher } from '../dispatcher.js';
+import type { EffectSink } from '../effects.js';
+import type { ServerState } from '../server-state.js';
+import { installDataset, stagePayload } from './payload.js';
+import { StreamApplier } from './stream-applier.js';
+
+export const ERR_READONLY = "READONLY You can't write against a read only replica.";
+export const ERR_NOREPLICAS = 'NOREPLICAS Not enough good replicas to write.';
+export const ERR_MASTERDOWN = "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+export const ERR_UNBLOCKED_ROLE =
+  'UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)';
+
+/** The replication id, offset and stream database an RDB written now records (repl-id, repl-offset, repl-stream-db). */
+export interface ReplicationMarkNow {
+  replicationId: string;
+  offset: number;
+  streamDb: number;
+}
+
+/**
+ * This server's place in replication: a leader (always, for whoever
+ * attaches with PSYNC) and, after REPLICAOF host port, a follower of
+ * another server. Owns the replication history, switches roles (demotion
+ * and promotion, with Redis's PSYNC2 rules), applies the leader's stream
+ * through a StreamApplier, and answers the dispatcher's role gates.
+ */
+export class ReplicationService {
+  readonly history: ReplicationHistory;
+  readonly leader: ReplicationLeader;
+  private link: FollowerLink | undefined;
+  private applier: StreamApplier | undefined;
+  /**
+   * True when this server holds a history its next leader may continue
+   * (PSYNC <replid> <offset+1>): it synced before, loaded one from disk,
+   * or was a leader whose offset counted every change.
+   */
+  private canContinue = false;
+  /** "host port" of the leader the current dataset was last fully synced from (the empty-resync guard). */
+  private syncedFrom: string | undefined;
+  /** Set when the files loaded at start-up recorded a history (with the stream's database then). */
+  private loadedHistory: { streamDb: number } | undefined;
+  /** WAIT / WAITAOF clients, ended with UNBLOCKED when this server becomes a follower. */
+  private readonly waiting = new Set<(error: string) => void>();
+  private lastEmptyRefusalLog = 0;
+  /** INFO master_failover_state (FAILOVER). */
+  failoverState: 'no-failover' | 'waiting-for-sync' | 'failover-in-progress' = 'no-failover';
+  private readonly logger: Logger;
+
+  constructor(
+    private readonly state: ServerState,
+    private readonly dispatcher: Dispatcher,
+  ) {
+    this.logger = state.logger.child({ component: 'replication' });
+    this.history = new ReplicationHistory();
+    const propagator = state.propagator;
+    const stream: ReplicationStream = {
+      get offset() {
+        return propagator.offset;
+      },
+      attach: (sink) => propagator.addSink(sink as EffectSink),
+      detach: (sink) => propagator.removeSink(sink as EffectSink),
+      appendWithoutDb: (argv) => propagator.recordWithoutDb(argv),
+      get untracked() {
+        return propagator.untracked;
+      },
+      clearUntracked: () => {
+        propagator.untracked = false;
+      },
+    };
+    this.leader = new ReplicationLeader({
+      history: this.history,
+      stream,
+      payloads: {
+        begin: () => {
+          this.syncOffset();
+          return state.persistence.snapshotForReplicas(this.markNow());
+        },
+      },
+      settings: () => {
+        const config = state.config;
+        const limit = config.get('client-output-buffer-limit').replica;
+        return {
+          backlogSize: config.get('repl-backlog-size'),
+          backlogTtl: config.get('repl-backlog-ttl'),
+          pingPeriod: config.get('repl-ping-replica-period'),
+          timeout: config.get('repl-timeout'),
+          outputHardLimit: limit.hard,
+          outputSoftLimit: limit.soft,
+          outputSoftSeconds: limit.softSeconds,
+        };
+      },
+      clock: state.clock,
+      logger: this.logger,
+    });
+    state.config.onChange('repl-backlog-size', (size) => this.leader.resizeBacklog(size));
+  }
+
+  // ---- role -----------------------------------------------------------------
+
+  get isFollower(): boolean {
+    return this.link !== undefined;
+  }
+
+  /** The follower link, while this server follows a leader. */
+  get followerLink(): FollowerLink | undefined {
+    return this.link;
+  }
+
+  /** The leader's pseudo-client on a follower (CLIENT LIST, CLIENT KILL TYPE master). */
+  get leaderSession(): ClientSession | undefined {
+    return this.link === undefined ? undefined : this.applier?.session;
+  }
+
+  /** True when the dispatcher must consult `refusal` (a follower, or min-replicas-to-write is on). */
+  get gated(): boolean {
+    if (this.link !== undefined) return true;
+    const config = this.state.config;
+    return config.get('min-replicas-to-write') > 0 && config.get('min-replicas-max-lag') > 0;
+  }
+
+  /**
+   * The role gates, in Redis's order: NOREPLICAS (a leader without enough
+   * good followers refuses writes), READONLY (a read-only follower refuses
+   * clients' writes), MASTERDOWN (a follower whose link is down and that
+   * must not serve stale data refuses everything not flagged `stale`).
+   */
+  refusal(spec: CommandSpec): string | null {
+    const config = this.state.config;
+    const write = spec.flags.includes('write');
+    if (this.link === undefined) {
+      if (!write) return null;
+      const needed = config.get('min-replicas-to-write');
+      const maxLag = config.get('min-replicas-max-lag');
+      if (needed > 0 && maxLag > 0 && this.leader.countGoodReplicas(maxLag) < needed) return ERR_NOREPLICAS;
+      return null;
+    }
+    if (write && config.get('replica-read-only')) return ERR_READONLY;
+    if (this.link.state !== 'connected' && !config.get('replica-serve-stale-data') && !spec.flags.includes('stale')) {
+      return ERR_MASTERDOWN;
+    }
+    return null;
+  }
+
+  /**
+   * Start-up, after the dataset was loaded: continue the history the files
+   * recorded (a leader keeps a backlog from now on, so followers can PSYNC
+   * after its restart), then follow `replicaof` if configured.
+   */
+  start(): void {
+    const loadedMark = this.loadedHistory;
+    // Replaying the files recorded effects without sinks; the offset they recorded still accounts for them.
+    this.state.propagator.untracked = false;
+    const target = this.state.config.get('replicaof');
+    if (target !== '') {
+      const at = target.lastIndexOf(' ');
+      const host = target.slice(0, at);
+      const port = Number(target.slice(at + 1));
+      // The data on disk came from this leader (or nobody knows better): guard it against an empty resync.
+      if (loadedMark !== undefined) this.syncedFrom = `${host} ${port}`;
+      this.follow(host, port);
+    } else if (loadedMark !== undefined) {
+      this.leader.ensureBacklog(true);
+    }
+  }
+
+  /**
+   * REPLICAOF host port. Returns the status reply: 'OK', or 'OK Already
+   * connected to specified master' when nothing changes.
+   */
+  follow(host: string, port: number): string {
+    const current = this.link;
+    // Hosts compare as strings, ignoring case (localhost and 127.0.0.1 are different leaders).
+    if (current !== undefined && current.host.toLowerCase() === host.toLowerCase() && current.port === port) {
+      return 'OK Already connected to specified master';
+    }
+    const propagator = this.state.propagator;
+    if (current === undefined) {
+      // Demotion: our own history is what the new leader may continue.
+      this.canContinue = !propagator.untracked;
+      this.endWaits(ERR_UNBLOCKED_ROLE);
+      this.dispatcher.unblockAll(ERR_UNBLOCKED_ROLE);
+      propagator.verbatim = true;
+      this.state.keyspace.setExpiryMode('hide');
+      this.leader.relaying = true;
+      this.syncOffset();
+      this.applier = new StreamApplier(this.state, this.dispatcher, propagator.offset, this.loadedHistory?.streamDb ?? 0);
+      this.logger.info(`Before turning into a replica, using my own master parameters to synthesize a cached master: I may be able to synchronize with the new master with just a partial transfer.`);
+    } else {
+      current.stop();
+      this.applier?.abandonTransaction();
+    }
+    this.link = new FollowerLink({
+      host,
+      port,
+      handlers: {
+        psyncRequest: () => (this.canContinue ? { replid: this.history.replid, offset: propagator.offset + 1 } : undefined),
+        loadPayload: (replid, offset, payload) => this.loadPayload(host, port, replid, offset, payload),
+        continued: (replid) => this.continued(replid),
+        apply: (argv, bytes) => this.applier!.apply(argv, bytes),
+        applied: () => this.applier!.flush(),
+        processedOffset: () => this.applier?.processed ?? propagator.offset,
+        aofSyncedOffset: () => (this.state.persistence.aofEnabled ? this.state.persistence.aofSyncedOffset : -1),
+        stateChanged: (linkState) => this.linkStateChanged(linkState),
+      },
+      settings: () => {
+        const config = this.state.config;
+        const announcedPort = config.get('replica-announce-port');
+        return {
+          masterauth: config.get('masterauth'),
+          masteruser: config.get('masteruser'),
+          listeningPort: announcedPort !== 0 ? announcedPort : this.state.tcpPort,
+          announceIp: config.get('replica-announce-ip'),
+          timeout: config.get('repl-timeout'),
+        };
+      },
+      clock: this.state.clock,
+      logger: this.logger,
+    });
+    this.logger.info(`REPLICAOF ${host}:${port} enabled`);
+    this.link.start();
+    return 'OK';
+  }
+
+  /**
+   * REPLICAOF NO ONE: this follower becomes a leader. Its data stays; the
+   * history it followed becomes replid2 (valid up to the current offset), so
+   * its own followers and the old leader can continue with a partial sync.
+   */
+  promote(): void {
+    const link = this.link;
+    if (link === undefined) return;
+    link.stop();
+    this.link = undefined;
+    this.applier?.abandonTransaction();
+    this.applier?.flush();
+    this.applier = undefined;
+    const propagator = this.state.propagator;
+    this.syncOffset();
+    this.history.shiftHistory();
+    propagator.verbatim = false;
+    propagator.resetSelectedDb();
+    this.state.keyspace.setExpiryMode('delete');
+    this.leader.relaying = false;
+    this.leader.disconnectAll('the replication id changed (promoted to master)');
+    this.leader.ensureBacklog(true);
+    this.canContinue = true;
+    this.logger.info(
+      `Setting secondary replication ID to ${this.history.replid2}, valid up to offset: ${this.history.secondReplOffset}. New replication ID is ${this.history.replid}`,
+    );
+    this.logger.info('MASTER MODE enabled');
+  }
+
+  /** Once a second (the server's cron). */
+  tick(): void {
+    this.leader.tick();
+    this.link?.tick();
+  }
+
+  /** The marks an RDB written now records. */
+  markNow(): ReplicationMarkNow {
+    this.syncOffset();
+    return {
+      replicationId: this.history.replid,
+      offset: this.state.propagator.offset,
+      streamDb: this.applier !== undefined && this.link !== undefined ? this.applier.streamDb : -1,
+    };
+  }
+
+  /** The files loaded at start-up recorded this history (and the stream's database at their end). */
+  adoptLoadedHistory(replicationId: string, offset: number, streamDb: number): void {
+    this.history.adopt(replicationId, offset);
+    this.state.propagator.offset = offset;
+    this.loadedHistory = { streamDb };
+  }
+
+  // ---- WAIT / WAITAOF ------------------------------------------------------
+
+  /**
+   * Parks a WAIT or WAITAOF: `check` runs on every acknowledgement (and on
+   * `recheck`) until it returns true; `fail` ends the wait with an error
+   * when the role changes. Returns the cancel function.
+   */
+  waitForAcks(check: () => boolean, fail: (error: string) => void): () => void {
+    const cancelAcks = this.leader.waitForAcks(check);
+    this.waiting.add(fail);
+    return () => {
+      cancelAcks();
+      this.waiting.delete(fail);
+    };
+  }
+
+  private endWaits(error: string): void {
+    for (const fail of [...this.waiting]) fail(error);
+    this.waiting.clear();
+  }
+
+  // ---- follower internals ------------------------------------------------------
+
+  private syncOffset(): void {
+    this.history.offset = this.state.propagator.offset;
+  }
+
+  private linkStateChanged(linkState: LinkState): void {
+    if (linkState !== 'connected') this.applier?.abandonTransaction();
+  }
+
+  private continued(replid: string | undefined): void {
+    this.syncOffset();
+    if (replid !== undefined && this.history.continueAs(replid)) {
+      this.logger.info(`Master replication ID changed to ${replid}`);
+      this.leader.disconnectAll('the replication id changed');
+    }
+    this.leader.ensureBacklog(true);
+    this.canContinue = true;
+  }
+
+  /**
+   * A full sync's payload arrived: decode it beside the live data, check the
+   * empty-resync guard, then swap it in, continue the leader's history and
+   * rebuild the AOF from the new data. Until the swap, clients read the old
+   * data; if anything fails the old data stays.
+   */
+  private async loadPayload(host: string, port: number, replid: string, offset: number, payload: Buffer[]): Promise<boolean> {
+    const state = this.state;
+    const link = this.link;
+    const staged = await stagePayload(state, payload);
+    if (this.link !== link) return false;
+    if (this.refusesEmptyResync(host, port, replid, staged.keys)) return false;
+    await state.persistence.replaceDataset(() => {
+      installDataset(state, staged);
+      this.history.adopt(replid, offset);
+      state.propagator.offset = offset;
+      this.applier = new StreamApplier(state, this.dispatcher, offset, staged.streamDb);
+      this.leader.disconnectAll('the dataset changed (full sync from my master)');
+      this.leader.freeBacklog();
+      this.leader.ensureBacklog(true);
+      this.canContinue = true;
+      this.syncedFrom = `${host} ${port}`;
+      // The whole dataset changed: save points count it (dump.rdb then records the new history).
+      state.propagator.changes += staged.keys + 1;
+    });
+    this.logger.info(`MASTER <-> REPLICA sync: loaded ${staged.keys} keys, continuing ${replid}:${offset}`);
+    return true;
+  }
+
+  /**
+   * aki's guard against a leader that restarted empty: a follower holding
+   * data refuses to replace it with an empty dataset of an unrelated history
+   * from the same leader its data came from (`replica-refuse-empty-resync`).
+   */
+  private refusesEmptyResync(host: string, port: number, replid: string, keys: number): boolean {
+    const state = this.state;
+    if (keys !== 0 || !state.config.get('replica-refuse-empty-resync')) return false;
+    const held = state.keyspace.size;
+    if (held === 0 || this.syncedFrom !== `${host} ${port}`) return false;
+    if (replid === this.history.replid || replid === this.history.replid2) return false;
+    const now = state.clock();
+    if (now - this.lastEmptyRefusalLog > 60_000) {
+      this.lastEmptyRefusalLog = now;
+      this.logger.warn(
+        `Refusing the full sync from MASTER ${host}:${port}: it offers an EMPTY dataset under an unrelated replication history (${replid}) while this replica holds ${held} keys of history ${this.history.replid}. The master probably restarted without its data. This replica keeps its data and retries. To accept the empty dataset anyway run CONFIG SET replica-refuse-empty-resync no; to serve this data as a master run REPLICAOF NO ONE.`,
+      );
+    }
+    return true;
+  }
+}
+
