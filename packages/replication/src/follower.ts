@@ -25,7 +25,7 @@ export interface FollowerHandlers {
    * What PSYNC asks for: the cached history and the first offset still
    * needed, or undefined to ask for a full sync (`PSYNC ? -1`).
    */
-  psyncRequest(): { replid: string; offset: number } | undefined;
+  psyncRequest(): { replid: string; offset: number; failover?: boolean } | undefined;
   /**
    * A full sync's payload arrived whole. Resolves true once it is loaded and
    * the server continues history `replid` at `offset`; false (or a
@@ -94,6 +94,7 @@ export class FollowerLink {
   private failures = 0;
   private stopped = false;
   private paused = false;
+  private ackSoon = false;
   /** Unix ms of the last byte received from the leader. */
   lastIoAt = 0;
   /** Unix ms when the link was last lost (or this link created), for master_link_down_since_seconds. */
@@ -171,6 +172,20 @@ export class FollowerLink {
     const argv = ['REPLCONF', 'ACK', String(offset)];
     if (aof >= 0) argv.push('FACK', String(aof));
     socket.write(encodeCommand(argv));
+  }
+
+  /**
+   * Sends an ACK at the end of this event-loop turn (once, however often it
+   * is asked): the local AOF fsynced more of the stream, which WAITAOF on
+   * the leader waits to hear (FACK).
+   */
+  sendAckSoon(): void {
+    if (this.ackSoon || this.stateValue !== 'connected') return;
+    this.ackSoon = true;
+    setImmediate(() => {
+      this.ackSoon = false;
+      this.sendAck();
+    });
   }
 
   /** Called once a second: the repl-timeout check. */
@@ -367,7 +382,10 @@ export class FollowerLink {
       socket.write(encodeCommand(['PSYNC', '?', '-1']));
     } else {
       this.logger.info(`Trying a partial resynchronization (request ${request.replid}:${request.offset}).`);
-      socket.write(encodeCommand(['PSYNC', request.replid, String(request.offset)]));
+      const argv = ['PSYNC', request.replid, String(request.offset)];
+      // FAILOVER: we were the leader and hand the role over to this server (it promotes itself).
+      if (request.failover === true) argv.push('FAILOVER');
+      socket.write(encodeCommand(argv));
     }
     this.setState('sync');
   }

@@ -167,6 +167,8 @@ export class ReplicationLeader {
     this.clock = options.clock ?? Date.now;
     this.logger = options.logger ?? pino({ level: 'silent' });
     this.aloneSince = this.clock();
+    // PINGs keep their period from start-up (as Redis counts cron loops), not from the first follower.
+    this.lastPingAt = this.clock();
   }
 
   get replicas(): ReadonlySet<ReplicaPeer> {

@@ -80,6 +80,8 @@ export class ClientSession {
   writeOffset = 0;
   /** What this client declared with REPLCONF listening-port / ip-address / capa (a follower-to-be). */
   replicaDeclaration: { listeningPort: number; announcedIp: string | undefined; capabilities: Set<string> } | null = null;
+  /** True for a follower's pseudo-client that applies its leader's stream (CLIENT LIST flag M, TYPE master). */
+  isLeaderLink = false;
   /** Set once PSYNC/SYNC made this connection a follower of ours; it gets no replies after that. */
   replicaPeer: ReplicaPeer | null = null;
 

@@ -94,6 +94,17 @@ export class Dispatcher {
       return;
     }
 
+    // A FAILOVER pauses writes: the client waits, then its command runs (and meets the new role).
+    if (server.replication.writesPaused && (spec.flags.includes('write') || spec.name === 'exec')) {
+      client.blocked = true;
+      server.replication.holdWrite(() => {
+        client.blocked = false;
+        if (client.closing) return;
+        this.execute(client, argv);
+        client.transport.requestFlush();
+      });
+      return;
+    }
     this.run(client, spec, argv, this.server.clock(), false);
     if (server.blocking.hasReadyKeys) this.serveBlockedClients();
   }

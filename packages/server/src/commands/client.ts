@@ -52,6 +52,8 @@ export function describeClient(state: ServerState, client: ClientSession): strin
  */
 function clientFlags(client: ClientSession): string {
   let flags = '';
+  if (client.replicaPeer !== null) flags += 'S';
+  if (client.isLeaderLink) flags += 'M';
   if (client.subscriptions !== null) flags += 'P';
   if (client.transaction !== null) flags += 'x';
   if (client.blocked) flags += 'b';
@@ -60,11 +62,28 @@ function clientFlags(client: ClientSession): string {
 }
 
 /**
- * The TYPE a client matches in CLIENT LIST / KILL: `pubsub` while it holds
- * a subscription, else `normal` (followers and leaders arrive with replication).
+ * The TYPE a client matches in CLIENT LIST / KILL: `replica` for a
+ * follower's connection, `master` for this follower's link to its leader,
+ * `pubsub` while it holds a subscription, else `normal`.
  */
 function clientType(client: ClientSession): string {
+  if (client.replicaPeer !== null) return 'replica';
+  if (client.isLeaderLink) return 'master';
   return client.subscriptions !== null ? 'pubsub' : 'normal';
+}
+
+/** `slave` is the old name of the `replica` type. */
+const typeName = (text: string): string => {
+  const type = text.toLowerCase();
+  return type === 'slave' ? 'replica' : type;
+};
+
+/** Every client CLIENT LIST and KILL see: connections, plus the link to our leader on a follower. */
+function listedClients(state: ServerState): ClientSession[] {
+  const clients = [...state.clients.values()];
+  const leader = state.replication.leaderSession;
+  if (leader !== undefined) clients.push(leader);
+  return clients;
 }
 
 function clientId(ctx: CommandContext): void {
@@ -105,11 +124,11 @@ function clientSetInfo(ctx: CommandContext, argv: string[]): void {
  * repeats its line); ids that are not positive match nothing.
  */
 function clientList(ctx: CommandContext, argv: string[]): void {
-  let clients = [...ctx.server.clients.values()];
+  let clients = listedClients(ctx.server);
   if (argv.length > 2) {
     const option = argv[2]!.toUpperCase();
     if (option === 'TYPE' && argv.length === 4) {
-      const type = argv[3]!.toLowerCase();
+      const type = typeName(argv[3]!);
       if (!CLIENT_TYPES.has(type)) return ctx.error(`ERR Unknown client type '${argv[3]}'`);
       clients = clients.filter((c) => clientType(c) === type);
     } else if (option === 'ID' && argv.length >= 4) {
@@ -167,7 +186,7 @@ function clientUnblock(ctx: CommandContext, argv: string[]): void {
  * MAXAGE. The calling client is skipped unless SKIPME no.
  */
 function clientKill(ctx: CommandContext, argv: string[]): void {
-  const clients = [...ctx.server.clients.values()];
+  const clients = listedClients(ctx.server);
   if (argv.length === 3) {
     const target = clients.find((c) => c.transport.remoteAddress === argv[2]);
     if (target === undefined) return ctx.error('ERR No such client');
@@ -186,7 +205,7 @@ function clientKill(ctx: CommandContext, argv: string[]): void {
       if (id === undefined || id <= 0) return ctx.error('ERR client-id should be greater than 0');
       filters.push((c) => c.id === id);
     } else if (option === 'TYPE') {
-      const type = value.toLowerCase();
+      const type = typeName(value);
       if (!CLIENT_TYPES.has(type)) return ctx.error(`ERR Unknown client type '${value}'`);
       filters.push((c) => clientType(c) === type);
     } else if (option === 'USER') {

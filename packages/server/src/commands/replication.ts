@@ -112,6 +112,12 @@ function psync(ctx: CommandContext, argv: string[]): void {
   const client = ctx.client;
   if (client.replicaPeer !== null) return;
   const replication = ctx.server.replication;
+  if (argv.length > 3) {
+    if (argv.length !== 4 || argv[3]!.toUpperCase() !== 'FAILOVER') return ctx.error('ERR syntax error');
+    const refused = replication.acceptFailover(argv[1]!);
+    if (refused !== null) return ctx.error(refused);
+  }
+  if (replication.failoverState === 'failover-in-progress') return ctx.error("NOMASTERLINK Can't SYNC while failing over");
   const link = replication.followerLink;
   if (link !== undefined && link.state !== 'connected') return ctx.error(ERR_NOMASTERLINK);
   const sync = argv[0]!.toLowerCase() === 'sync';
@@ -265,6 +271,54 @@ function role(ctx: CommandContext): void {
   reply.integer(link.state === 'connected' ? offset : -1);
 }
 
+/**
+ * FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT ms] -> +OK: a zero-loss
+ * switchover. Writes pause until the target follower (any, without TO)
+ * acknowledged everything; then this leader becomes its follower and the
+ * target its leader. TIMEOUT aborts a failover that did not get there in
+ * time, unless FORCE. ABORT cancels one in progress.
+ */
+function failover(ctx: CommandContext, argv: string[]): void {
+  let target: { host: string; port: number } | undefined;
+  let timeout = 0;
+  let force = false;
+  let abort = false;
+  for (let i = 1; i < argv.length; i++) {
+    const option = argv[i]!.toUpperCase();
+    const left = argv.length - i - 1;
+    if (option === 'TO' && left >= 2 && target === undefined) {
+      const port = parseInteger(argv[i + 2]!);
+      if (port === undefined) return ctx.error(ERR_NOT_INTEGER);
+      target = { host: argv[i + 1]!, port };
+      i += 2;
+    } else if (option === 'TIMEOUT' && left >= 1 && timeout === 0) {
+      const ms = parseInteger(argv[i + 1]!);
+      if (ms === undefined) return ctx.error(ERR_NOT_INTEGER);
+      if (ms <= 0) return ctx.error('ERR FAILOVER timeout must be greater than 0');
+      timeout = ms;
+      i += 1;
+    } else if (option === 'FORCE' && !force) {
+      force = true;
+    } else if (option === 'ABORT' && !abort) {
+      abort = true;
+    } else {
+      return ctx.error('ERR syntax error');
+    }
+  }
+  const replication = ctx.server.replication;
+  if (abort) {
+    if (target !== undefined || force || timeout !== 0) return ctx.error('ERR syntax error');
+    const refused = replication.abortFailover('FAILOVER ABORT');
+    return refused === null ? ctx.reply.ok() : ctx.error(refused);
+  }
+  if (force && (timeout === 0 || target === undefined)) {
+    return ctx.error('ERR FAILOVER with force option requires both a timeout and target HOST and IP.');
+  }
+  const refused = replication.startFailover(target, timeout, force);
+  if (refused !== null) return ctx.error(refused);
+  ctx.reply.ok();
+}
+
 const HOST_PORT_ARGS: ArgumentDoc[] = [
   {
     name: 'args',
@@ -356,11 +410,11 @@ export const replicationCommands: CommandSpec[] = [
     name: 'wait',
     arity: 3,
     flags: ['noscript'],
-    group: 'generic',
+    // As WAITAOF: Redis files it under "generic" yet gives it only @connection.
+    group: 'connection',
     summary: 'Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.',
     since: '3.0.0',
     complexity: 'O(1)',
-    extraCategories: ['connection'],
     arguments: [
       { name: 'numreplicas', type: 'integer' },
       { name: 'timeout', type: 'integer' },
@@ -383,6 +437,32 @@ export const replicationCommands: CommandSpec[] = [
       { name: 'timeout', type: 'integer' },
     ],
     handler: waitaof,
+  }),
+  defineCommand({
+    name: 'failover',
+    arity: -1,
+    flags: ['admin', 'noscript', 'stale'],
+    group: 'server',
+    summary: 'Starts a coordinated failover from a server to one of its replicas.',
+    since: '6.2.0',
+    complexity: 'O(1)',
+    extraCategories: ['dangerous'],
+    arguments: [
+      {
+        name: 'target',
+        type: 'block',
+        token: 'TO',
+        optional: true,
+        arguments: [
+          { name: 'host', type: 'string' },
+          { name: 'port', type: 'integer' },
+          { name: 'force', type: 'pure-token', token: 'FORCE', optional: true },
+        ],
+      },
+      { name: 'abort', type: 'pure-token', token: 'ABORT', optional: true },
+      { name: 'milliseconds', type: 'integer', token: 'TIMEOUT', optional: true },
+    ],
+    handler: failover,
   }),
   defineCommand({
     name: 'role',

@@ -1,6 +1,7 @@
 import {
   FollowerLink,
   type LinkState,
+  type ReplicaPeer,
   ReplicationHistory,
   ReplicationLeader,
   type ReplicationStream,
@@ -54,6 +55,12 @@ export class ReplicationService {
   private lastEmptyRefusalLog = 0;
   /** INFO master_failover_state (FAILOVER). */
   failoverState: 'no-failover' | 'waiting-for-sync' | 'failover-in-progress' = 'no-failover';
+  /** The FAILOVER in progress: its target (or any follower), deadline and the wait for the target's ACK. */
+  private failover:
+    | { host: string | undefined; port: number; force: boolean; timer: NodeJS.Timeout | undefined; cancel: () => void }
+    | undefined;
+  /** Write commands held while a FAILOVER pauses writes, in arrival order. */
+  private heldWrites: Array<() => void> = [];
   private readonly logger: Logger;
 
   constructor(
@@ -160,6 +167,8 @@ export class ReplicationService {
     const loadedMark = this.loadedHistory;
     // Replaying the files recorded effects without sinks; the offset they recorded still accounts for them.
     this.state.propagator.untracked = false;
+    // A follower with an AOF tells its leader at once when more of the stream is fsynced (WAITAOF counts FACKs).
+    this.state.persistence.onAofSynced(() => this.link?.sendAckSoon());
     const target = this.state.config.get('replicaof');
     if (target !== '') {
       const at = target.lastIndexOf(' ');
@@ -167,7 +176,8 @@ export class ReplicationService {
       const port = Number(target.slice(at + 1));
       // The data on disk came from this leader (or nobody knows better): guard it against an empty resync.
       if (loadedMark !== undefined) this.syncedFrom = `${host} ${port}`;
-      this.follow(host, port);
+      // Without a history from disk there is nothing to continue: PSYNC ? -1, as Redis starts.
+      this.follow(host, port, { continueOwnHistory: loadedMark !== undefined });
     } else if (loadedMark !== undefined) {
       this.leader.ensureBacklog(true);
     }
@@ -177,7 +187,8 @@ export class ReplicationService {
    * REPLICAOF host port. Returns the status reply: 'OK', or 'OK Already
    * connected to specified master' when nothing changes.
    */
-  follow(host: string, port: number): string {
+  follow(host: string, port: number, options: { failover?: boolean; continueOwnHistory?: boolean } = {}): string {
+    const failover = options.failover === true;
     const current = this.link;
     // Hosts compare as strings, ignoring case (localhost and 127.0.0.1 are different leaders).
     if (current !== undefined && current.host.toLowerCase() === host.toLowerCase() && current.port === port) {
@@ -186,14 +197,14 @@ export class ReplicationService {
     const propagator = this.state.propagator;
     if (current === undefined) {
       // Demotion: our own history is what the new leader may continue.
-      this.canContinue = !propagator.untracked;
+      this.canContinue = (options.continueOwnHistory ?? true) && !propagator.untracked;
       this.endWaits(ERR_UNBLOCKED_ROLE);
       this.dispatcher.unblockAll(ERR_UNBLOCKED_ROLE);
       propagator.verbatim = true;
       this.state.keyspace.setExpiryMode('hide');
       this.leader.relaying = true;
       this.syncOffset();
-      this.applier = new StreamApplier(this.state, this.dispatcher, propagator.offset, this.loadedHistory?.streamDb ?? 0);
+      this.applier = this.newApplier(propagator.offset, this.loadedHistory?.streamDb ?? 0);
       this.logger.info(`Before turning into a replica, using my own master parameters to synthesize a cached master: I may be able to synchronize with the new master with just a partial transfer.`);
     } else {
       current.stop();
@@ -203,7 +214,8 @@ export class ReplicationService {
       host,
       port,
       handlers: {
-        psyncRequest: () => (this.canContinue ? { replid: this.history.replid, offset: propagator.offset + 1 } : undefined),
+        psyncRequest: () =>
+          this.canContinue ? { replid: this.history.replid, offset: propagator.offset + 1, failover } : undefined,
         loadPayload: (replid, offset, payload) => this.loadPayload(host, port, replid, offset, payload),
         continued: (replid) => this.continued(replid),
         apply: (argv, bytes) => this.applier!.apply(argv, bytes),
@@ -283,6 +295,120 @@ export class ReplicationService {
     this.loadedHistory = { streamDb };
   }
 
+  // ---- FAILOVER -------------------------------------------------------------
+
+  /** True while a FAILOVER holds clients' writes back. */
+  get writesPaused(): boolean {
+    return this.failoverState !== 'no-failover';
+  }
+
+  /** Runs `retry` (a held write command) once writes are no longer paused. */
+  holdWrite(retry: () => void): void {
+    this.heldWrites.push(retry);
+  }
+
+  /**
+   * FAILOVER [TO host port] [TIMEOUT ms] [FORCE]: writes pause; once the
+   * target (or, without TO, any follower) acknowledged everything, this
+   * leader becomes its follower with PSYNC ... FAILOVER, which makes the
+   * target promote itself and continue our history. Returns an error text,
+   * or null when the failover started. The caller validated the syntax.
+   */
+  startFailover(target: { host: string; port: number } | undefined, timeoutMs: number, force: boolean): string | null {
+    if (this.link !== undefined) return 'ERR FAILOVER is not valid when server is a replica.';
+    if (this.leader.replicas.size === 0) return 'ERR FAILOVER requires connected replicas.';
+    if (this.failoverState !== 'no-failover') return 'ERR FAILOVER already in progress.';
+    if (target !== undefined) {
+      const peer = this.findReplica(target.host, target.port);
+      if (peer === undefined) return 'ERR FAILOVER target HOST and PORT is not a replica.';
+      if (peer.state !== 'online') return 'ERR FAILOVER target replica is not online.';
+    }
+    this.failoverState = 'waiting-for-sync';
+    this.leader.streamFrozen = true;
+    const failover = { host: target?.host, port: target?.port ?? 0, force, timer: undefined as NodeJS.Timeout | undefined, cancel: () => {} };
+    this.failover = failover;
+    this.logger.info(`FAILOVER requested to ${target === undefined ? 'any replica' : `${target.host}:${target.port}`}.`);
+    failover.cancel = this.leader.waitForAcks(() => {
+      if (this.failover !== failover || this.failoverState !== 'waiting-for-sync') return true;
+      const caughtUp = this.caughtUpReplica(failover.host, failover.port);
+      if (caughtUp === undefined) return false;
+      this.switchOver(caughtUp.host, caughtUp.port);
+      return true;
+    });
+    if (timeoutMs > 0) {
+      failover.timer = setTimeout(() => {
+        if (this.failover !== failover || this.failoverState !== 'waiting-for-sync') return;
+        if (!failover.force) return this.abortFailover('Replica never caught up before timeout');
+        this.logger.info('FAILOVER timeout reached, forcing the failover');
+        this.switchOver(failover.host!, failover.port);
+      }, timeoutMs);
+      failover.timer.unref();
+    }
+    this.leader.recheckWaiters();
+    return null;
+  }
+
+  /** FAILOVER ABORT, or a failover that could not complete: this server stays (or becomes again) the leader. */
+  abortFailover(reason: string): string | null {
+    if (this.failoverState === 'no-failover') return 'ERR No failover in progress.';
+    this.logger.warn(`FAILOVER aborted: ${reason}`);
+    const inProgress = this.failoverState === 'failover-in-progress';
+    this.endFailover();
+    if (inProgress) this.promote();
+    return null;
+  }
+
+  private switchOver(host: string, port: number): void {
+    this.failoverState = 'failover-in-progress';
+    this.logger.info(`Failover target ${host}:${port} is synced, failing over to it.`);
+    this.follow(host, port, { failover: true });
+  }
+
+  private endFailover(): void {
+    const failover = this.failover;
+    if (failover !== undefined) {
+      failover.cancel();
+      if (failover.timer !== undefined) clearTimeout(failover.timer);
+    }
+    this.failover = undefined;
+    this.failoverState = 'no-failover';
+    this.leader.streamFrozen = false;
+    const held = this.heldWrites;
+    this.heldWrites = [];
+    for (const retry of held) retry();
+  }
+
+  private findReplica(host: string, port: number): ReplicaPeer | undefined {
+    for (const peer of this.leader.replicas) {
+      if (peer.address === host && peer.declaration.listeningPort === port) return peer;
+    }
+    return undefined;
+  }
+
+  /** The failover target (or any follower) once it acknowledged every byte of the stream. */
+  private caughtUpReplica(host: string | undefined, port: number): { host: string; port: number } | undefined {
+    const offset = this.state.propagator.offset;
+    for (const peer of this.leader.replicas) {
+      if (peer.state !== 'online' || peer.ackOffset !== offset) continue;
+      if (host !== undefined && (peer.address !== host || peer.declaration.listeningPort !== port)) continue;
+      return { host: peer.address, port: peer.declaration.listeningPort };
+    }
+    return undefined;
+  }
+
+  /**
+   * PSYNC <replid> <offset> FAILOVER from our leader, which hands its role
+   * over: when it continues our history, this follower promotes itself, and
+   * the PSYNC then continues as any other. Returns an error text or null.
+   */
+  acceptFailover(replid: string): string | null {
+    if (this.link === undefined) return "ERR PSYNC FAILOVER can't be sent to a master.";
+    if (replid.toLowerCase() !== this.history.replid) return 'ERR PSYNC FAILOVER replid must match my replid.';
+    this.logger.info('Failover request received from my master: becoming the master.');
+    this.promote();
+    return null;
+  }
+
   // ---- WAIT / WAITAOF ------------------------------------------------------
 
   /**
@@ -306,15 +432,36 @@ export class ReplicationService {
 
   // ---- follower internals ------------------------------------------------------
 
+  private newApplier(offset: number, streamDb: number): StreamApplier {
+    const service = this;
+    return new StreamApplier(this.state, this.dispatcher, offset, streamDb, {
+      get address() {
+        const link = service.link;
+        return link === undefined ? '' : `${link.host}:${link.port}`;
+      },
+      drop: () => this.link?.drop('closed by CLIENT KILL'),
+    });
+  }
+
   private syncOffset(): void {
     this.history.offset = this.state.propagator.offset;
   }
 
   private linkStateChanged(linkState: LinkState): void {
     if (linkState !== 'connected') this.applier?.abandonTransaction();
+    // The target of our FAILOVER did not take over (refused or unreachable): lead again.
+    if (linkState === 'connect' && this.failoverState === 'failover-in-progress') {
+      queueMicrotask(() => {
+        if (this.failoverState === 'failover-in-progress') this.abortFailover('the target replica did not accept the handover');
+      });
+    }
   }
 
   private continued(replid: string | undefined): void {
+    if (this.failoverState === 'failover-in-progress') {
+      this.logger.info('Failover target accepted the handover: this server is now a replica.');
+      this.endFailover();
+    }
     this.syncOffset();
     if (replid !== undefined && this.history.continueAs(replid)) {
       this.logger.info(`Master replication ID changed to ${replid}`);
@@ -333,6 +480,8 @@ export class ReplicationService {
   private async loadPayload(host: string, port: number, replid: string, offset: number, payload: Buffer[]): Promise<boolean> {
     const state = this.state;
     const link = this.link;
+    // A FAILOVER target must continue our history; a full sync means it did not take over.
+    if (this.failoverState === 'failover-in-progress') return false;
     const staged = await stagePayload(state, payload);
     if (this.link !== link) return false;
     if (this.refusesEmptyResync(host, port, replid, staged.keys)) return false;
@@ -340,7 +489,7 @@ export class ReplicationService {
       installDataset(state, staged);
       this.history.adopt(replid, offset);
       state.propagator.offset = offset;
-      this.applier = new StreamApplier(state, this.dispatcher, offset, staged.streamDb);
+      this.applier = this.newApplier(offset, staged.streamDb);
       this.leader.disconnectAll('the dataset changed (full sync from my master)');
       this.leader.freeBacklog();
       this.leader.ensureBacklog(true);

@@ -3,15 +3,24 @@ import { ClientSession, type ClientTransport } from '../client-session.js';
 import type { Dispatcher } from '../dispatcher.js';
 import type { ServerState } from '../server-state.js';
 
-/** The leader's pseudo-client has no socket: its replies are dropped (a follower never answers its leader). */
-const LEADER_TRANSPORT: ClientTransport = {
-  remoteAddress: 'master',
-  localAddress: '',
-  isLocal: true,
-  closeAfterFlush() {},
-  destroy() {},
-  requestFlush() {},
-};
+/**
+ * The leader's pseudo-client has no socket of its own: its replies are
+ * dropped (a follower never answers its leader), and closing it (CLIENT
+ * KILL TYPE master) drops the link, which reconnects with PSYNC.
+ */
+function leaderTransport(link: { readonly address: string; drop(): void }): ClientTransport {
+  const drop = () => link.drop();
+  return {
+    get remoteAddress() {
+      return link.address;
+    },
+    localAddress: '',
+    isLocal: false,
+    closeAfterFlush: drop,
+    destroy: drop,
+    requestFlush() {},
+  };
+}
 
 /**
  * Applies the leader's stream on a follower, command by command, as the
@@ -38,11 +47,13 @@ export class StreamApplier {
     private readonly dispatcher: Dispatcher,
     startOffset: number,
     streamDb: number,
+    link: { readonly address: string; drop(): void },
   ) {
-    this.session = new ClientSession(0, LEADER_TRANSPORT, state.clock(), {
+    this.session = new ClientSession(0, leaderTransport(link), state.clock(), {
       authenticated: true,
       maxBulkLength: Number.MAX_SAFE_INTEGER,
     });
+    this.session.isLeaderLink = true;
     this.session.dbIndex = streamDb;
     this.processed = startOffset;
   }
