@@ -3,12 +3,16 @@
 // by side on free ports in the same run (both with appendonly no, save ""),
 // runs alternating between the two, each repeated and reduced to the median.
 //
-//   node bench/run.mjs [--quick] [--tests set,get] [--repeat N] [--pipelines 1,16] [--clients 50] [--no-big] [--no-durability]
+//   node bench/run.mjs [--quick] [--tests set,get] [--repeat N] [--pipelines 1,16] [--clients 50] [--no-big] [--no-durability] [--no-replication]
 //
 // After the throughput table it measures single-command latency on 1M-element
 // collections (bench/big-collections.mjs) unless --no-big or --tests is given,
 // then the AOF on both servers (bench/durability.mjs: fsync policies, rewrite
-// while serving) unless --no-durability or --tests is given.
+// while serving) unless --no-durability or --tests is given, and last
+// replication, a leader+follower pair of each kind (bench/replication.mjs:
+// full sync, SET with/without a follower, follower lag, SET+WAIT) unless
+// --no-replication or --tests is given; BENCH_ONLY=redis runs that section
+// against the redis pair only.
 //
 // Add a benchmark by adding a row to TESTS: `id` is the redis-benchmark -t
 // name, `row` the name redis-benchmark prints in its CSV output. A row with
@@ -20,6 +24,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchBigCollections } from './big-collections.mjs';
 import { benchDurability, median, run } from './durability.mjs';
+import { benchReplication } from './replication.mjs';
 
 export const TESTS = [
   { id: 'set', row: 'SET' },
@@ -47,7 +52,7 @@ function die(message) {
 }
 
 function parseOptions(argv) {
-  const options = { repeat: 3, tests: TESTS.map((t) => t.id), pipelines: [1, 16], clients: 50, big: true, durability: true };
+  const options = { repeat: 3, tests: TESTS.map((t) => t.id), pipelines: [1, 16], clients: 50, big: true, durability: true, replication: true };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const next = () => {
@@ -61,12 +66,14 @@ function parseOptions(argv) {
       options.tests = next().toLowerCase().split(',').filter(Boolean);
       options.big = false;
       options.durability = false;
+      options.replication = false;
     } else if (arg === '--no-big') options.big = false;
     else if (arg === '--no-durability') options.durability = false;
+    else if (arg === '--no-replication') options.replication = false;
     else if (arg === '--pipelines') options.pipelines = next().split(',').map(Number);
     else if (arg === '--clients') options.clients = Number(next());
     else if (arg === '-h' || arg === '--help') {
-      process.stdout.write('usage: node bench/run.mjs [--quick] [--tests set,get] [--repeat N] [--pipelines 1,16] [--clients 50] [--no-big] [--no-durability]\n');
+      process.stdout.write('usage: node bench/run.mjs [--quick] [--tests set,get] [--repeat N] [--pipelines 1,16] [--clients 50] [--no-big] [--no-durability] [--no-replication]\n');
       process.exit(0);
     } else die(`unknown option ${arg} (try --help)`);
   }
@@ -181,6 +188,7 @@ async function main() {
     await stopAll();
   }
   if (options.durability && !(await benchDurability(utils, { repeat: options.repeat }))) process.exitCode = 1;
+  if (options.replication && !(await benchReplication(utils, { repeat: options.repeat }))) process.exitCode = 1;
 }
 
 main().catch((err) => {

@@ -22,7 +22,7 @@ const ACTIVE_EXPIRE_KEYS_PER_STEP = 20;
 export class Keyspace {
   readonly databases: readonly Database[];
   /** Follows `setExpiryMode`; read by every database on each expiry decision. */
-  private expiryMode: ExpiryMode = 'delete';
+  private mode: ExpiryMode = 'delete';
   /** DEBUG SET-ACTIVE-EXPIRE toggles this. */
   activeExpireEnabled = true;
 
@@ -36,7 +36,7 @@ export class Keyspace {
   constructor(options: KeyspaceOptions = {}) {
     const count = options.databases ?? 16;
     const hooks: DatabaseHooks = { onExpired: options.onExpired ?? (() => {}) };
-    const mode = () => this.expiryMode;
+    const mode = () => this.mode;
     const access = this.access;
     this.databases = Array.from({ length: count }, (_, index) => new Database(index, hooks, mode, access));
   }
@@ -84,7 +84,12 @@ export class Keyspace {
   }
 
   setExpiryMode(mode: ExpiryMode): void {
-    this.expiryMode = mode;
+    this.mode = mode;
+  }
+
+  /** How lookups treat keys past their time now (see ExpiryMode). */
+  get expiryMode(): ExpiryMode {
+    return this.mode;
   }
 
   /** Total number of keys across databases. */
@@ -113,7 +118,7 @@ export class Keyspace {
    * of wall time measured by `clock`. Returns the number of keys expired.
    */
   activeExpireCycle(now: number, budgetMs: number, clock: () => number = performance.now.bind(performance)): number {
-    if (!this.activeExpireEnabled || this.expiryMode !== 'delete') return 0;
+    if (!this.activeExpireEnabled || this.mode !== 'delete') return 0;
     const started = clock();
     let expired = 0;
     const count = this.databases.length;

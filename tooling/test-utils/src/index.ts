@@ -1,4 +1,5 @@
 export { akiBinaryPath, akiIsBuilt, hasBinary, repoRoot, whichBinary } from './binaries.js';
+export { startFaultProxy, type BytesForwarded, type FaultProxy, type FaultProxyOptions, type ProxyDirection, type ToxicOptions } from './fault-proxy.js';
 export { freePort } from './ports.js';
 export { isAlive, rssBytes } from './proc.js';
 export { RawConnection, showBytes, type ReadPredicate } from './raw-connection.js';

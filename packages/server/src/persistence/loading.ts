@@ -90,7 +90,11 @@ export class DatasetLoading {
     const started = performance.now();
     if (size !== this.totalBytes) this.begin(size);
     const bytes = await ctx.fs.readFile(rdb.path);
-    const loader = new KeyspaceLoader(ctx.state.keyspace, ctx.state.clock(), true);
+    // A leader drops keys that expired while it was down, as Redis does; a
+    // follower keeps them: its leader's DEL ends them, and until then the
+    // stream may still act on them.
+    const follower = ctx.state.config.get('replicaof') !== '';
+    const loader = new KeyspaceLoader(ctx.state.keyspace, ctx.state.clock(), !follower);
     const decoder = new RdbDecoder(bytes, loader, 0, this.rdbOptions());
     if (!isRdb(bytes)) throw new Error(`Wrong signature trying to load DB from file ${rdb.path}`);
     while (!decoder.step(RDB_KEYS_PER_STEP)) {
@@ -119,7 +123,14 @@ export class DatasetLoading {
     const client = new ClientSession(0, NO_TRANSPORT, state.clock(), { authenticated: true, maxBulkLength: Number.MAX_SAFE_INTEGER });
     let failure: string | null = null;
     let incrStarted = false;
-    const result = await loadAof({
+    // Replayed commands act on the keys they acted on when they first ran,
+    // even where a key has since passed its time (Redis expires nothing while
+    // loading); expiry resumes once the load is done.
+    const expiryMode = state.keyspace.expiryMode;
+    state.keyspace.setExpiryMode('keep');
+    let result: Awaited<ReturnType<typeof loadAof>>;
+    try {
+      result = await loadAof({
       fs: ctx.fs,
       dir: config.get('dir'),
       appenddirname: config.get('appenddirname'),
@@ -150,7 +161,10 @@ export class DatasetLoading {
         if (total > this.totalBytes) this.totalBytes = total;
         this.progress(loaded);
       },
-    });
+      });
+    } finally {
+      state.keyspace.setExpiryMode(expiryMode);
+    }
     if (result.fresh || result.manifest === undefined) return undefined;
     this.finish(loader);
     // The incr files hold exactly the effect stream after the base, so the
