@@ -143,11 +143,16 @@ export class Database {
    * an absolute unix-ms time, or undefined to clear any time to live, or
    * `KEEP_TTL` to keep the current one. `raw` marks a value modified in place
    * (APPEND, SETRANGE), which Redis reports as OBJECT ENCODING "raw" whatever
-   * its content.
+   * its content. Returns whether `key` was stored already (expired or not).
    */
-  set(key: string, value: StoredValue, expireAt: number | typeof KEEP_TTL | undefined, now: number, raw = false): void {
+  set(key: string, value: StoredValue, expireAt: number | typeof KEEP_TTL | undefined, now: number, raw = false): boolean {
     const code = expireAt === undefined ? 0 : expireAt === KEEP_TTL ? -1 : storedExpiry(expireAt);
-    this.store.set(key, value, code, toSeconds(now), raw);
+    return this.store.set(key, value, code, toSeconds(now), raw);
+  }
+
+  /** Makes room for `keys` keys in one step (a load that knows its size); a hint, never a limit. */
+  reserve(keys: number): void {
+    this.store.reserve(keys);
   }
 
   /** Replaces the value of an existing key and keeps its time to live (see `set` for `raw`). */

@@ -79,6 +79,9 @@ const accessStamp = (seconds: number): number => Math.min(Math.max(seconds - ACC
  * undefined: the live value is still the one of the start, only the expiry
  * changed). Keys created after the start map to `ABSENT_AT_START`.
  */
+/** reserve() grows the table to at most this many buckets (a bad hint must not allocate without bound). */
+const MAX_RESERVED_BUCKETS = 1 << 26;
+
 class PreservedKey {
   /** Next entry of its bucket's list of keys removed since the start (see StoreSnapshotState.removed). */
   nextRemoved: PreservedKey | null = null;
@@ -255,7 +258,7 @@ export class StringStore {
    * keep the key's current expiry; `seconds` stamps the access time; `raw`
    * marks a value modified in place (OBJECT ENCODING "raw").
    */
-  set(key: string, value: StoredValue, expireAt: number, seconds = ACCESS_EPOCH, raw = false): void {
+  set(key: string, value: StoredValue, expireAt: number, seconds = ACCESS_EPOCH, raw = false): boolean {
     const stamp = accessStamp(seconds) | (raw ? RAW_FLAG : 0);
     if (this.snapshot !== null) this.preserveBeforeSet(key, value);
     const ref = this.find(key);
@@ -263,14 +266,15 @@ export class StringStore {
       if (this.tryOverwrite(ref, value)) {
         if (expireAt !== -1) this.writeExpiry(ref, expireAt);
         this.i32[((ref - 1) * 2) + ACCESS] = stamp;
-        return;
+        return true;
       }
       const keep = expireAt === -1 ? this.expireAtOf(ref) : expireAt;
       this.unlink(key);
       this.insert(key, value, keep, stamp);
-      return;
+      return true;
     }
     this.insert(key, value, expireAt === -1 ? 0 : expireAt, stamp);
+    return false;
   }
 
   /** Removes `key`; returns whether it was there. */
@@ -572,6 +576,18 @@ export class StringStore {
     this.i32[w + VALUE_LENGTH] = length;
     writeLatin1(this.arena, ((ref - 1) * 8) + HEADER_BYTES + this.i32[w + KEY_LENGTH]!, value);
     return true;
+  }
+
+  /**
+   * Grows the table at once to hold `keys` keys without further resizing
+   * (a load that knows its size from the RDB's RESIZEDB hint). Never shrinks;
+   * not during a snapshot, whose cursor relies on the table's growth steps.
+   */
+  reserve(keys: number): void {
+    if (this.snapshot !== null || keys <= this.buckets.length) return;
+    let size = this.buckets.length;
+    while (size < keys && size < MAX_RESERVED_BUCKETS) size *= 2;
+    if (size !== this.buckets.length) this.resize(size);
   }
 
   private insert(key: string, value: StoredValue, expireAt: number, stamp: number): void {

@@ -16,6 +16,12 @@ export interface ReplicationMark {
 }
 
 /**
+ * Decoder options for loading into a KeyspaceLoader: it detects duplicate
+ * keys itself (see entry), so the decoder need not keep a set of every key.
+ */
+export const LOADER_DECODER_OPTIONS = { detectDuplicateKeys: false } as const;
+
+/**
  * A DatasetReceiver that stores every key into the keyspace. Keys already
  * expired are dropped when `dropExpired` (a leader loading dump.rdb, as
  * Redis does); an AOF base keeps them, and they expire through the normal
@@ -43,6 +49,10 @@ export class KeyspaceLoader implements DatasetReceiver {
     }
   }
 
+  resizeHint(db: number, keys: number): void {
+    if (db < this.keyspace.databases.length) this.keyspace.db(db).reserve(keys);
+  }
+
   entry(db: number, key: string, value: StoredValue, expireAt: number | undefined): void {
     const databases = this.keyspace.databases.length;
     if (db >= databases) {
@@ -54,7 +64,10 @@ export class KeyspaceLoader implements DatasetReceiver {
       this.keysExpired++;
       return;
     }
-    this.keyspace.db(db).set(key, value, expireAt, this.now);
+    // Duplicates are found here, by the insert itself: a separate set of every key cost the decoder 1.3 s per million keys.
+    if (this.keyspace.db(db).set(key, value, expireAt, this.now)) {
+      throw new Error(`Duplicate key ${JSON.stringify(key.length > 64 ? `${key.slice(0, 64)}...` : key)} found in DB ${db}`);
+    }
     this.keysLoaded++;
   }
 

@@ -13,7 +13,7 @@ import { ClientSession, type ClientTransport } from '../client-session.js';
 import type { Dispatcher } from '../dispatcher.js';
 import type { InfoField } from './control.js';
 import type { PersistenceContext } from './context.js';
-import { KeyspaceLoader } from './dataset-io.js';
+import { KeyspaceLoader, LOADER_DECODER_OPTIONS } from './dataset-io.js';
 import type { RdbSnapshots } from './rdb-snapshots.js';
 
 /** RDB keys decoded per step before the loader yields to the event loop (clients get -LOADING meanwhile). */
@@ -216,7 +216,11 @@ export class DatasetLoading {
   /** Loaded values settle their encodings against the live config, and a db beyond `databases` is refused. */
   private rdbOptions(): RdbDecoderOptions {
     const state = this.ctx.state;
-    return { encodingLimits: encodingLimitsOf(state.config), databases: state.keyspace.databases.length };
+    return {
+      ...LOADER_DECODER_OPTIONS,
+      encodingLimits: encodingLimitsOf(state.config),
+      databases: state.keyspace.databases.length,
+    };
   }
 
   private progress(loadedBytes: number): void {

@@ -1,7 +1,7 @@
 import { isRdb, RdbDecoder } from '@aki/aof-persistence';
 import { Keyspace } from '@aki/keyspace';
 import { encodingLimitsOf } from '../encoding-limits.js';
-import { KeyspaceLoader } from '../persistence/dataset-io.js';
+import { KeyspaceLoader, LOADER_DECODER_OPTIONS } from '../persistence/dataset-io.js';
 import type { ServerState } from '../server-state.js';
 
 /** Keys decoded between yields to clients, who keep reading the old dataset meanwhile. */
@@ -30,6 +30,7 @@ export async function stagePayload(state: ServerState, payload: Buffer[]): Promi
   keyspace.setExpiryMode('hide');
   const loader = new KeyspaceLoader(keyspace, state.clock(), false);
   const decoder = new RdbDecoder(bytes, loader, 0, {
+    ...LOADER_DECODER_OPTIONS,
     encodingLimits: encodingLimitsOf(state.config),
     databases: keyspace.databases.length,
   });
