@@ -122,9 +122,12 @@ export class FollowerLink {
     return this.stateValue;
   }
 
-  /** While a payload is being received: its size (0 when EOF-marked, so unknown) and bytes read so far. */
+  /**
+   * While a full sync is in progress (payload being received, then loaded):
+   * its size (0 when EOF-marked, so unknown) and bytes read so far.
+   */
   get transfer(): { total: number; read: number } | undefined {
-    if (this.step !== 'payload' && this.step !== 'payload-header') return undefined;
+    if (this.step !== 'payload' && this.step !== 'payload-header' && this.step !== 'loading') return undefined;
     return { total: this.eofFraming ? 0 : this.payloadTotal, read: this.payloadRead };
   }
 
@@ -387,7 +390,6 @@ export class FollowerLink {
       if (request.failover === true) argv.push('FAILOVER');
       socket.write(encodeCommand(argv));
     }
-    this.setState('sync');
   }
 
   /** Handles the reply to PSYNC (or SYNC); false when the attempt ended. */
@@ -402,7 +404,7 @@ export class FollowerLink {
       }
       this.logger.info(`Full resync from master: ${replid}:${offset}`);
       this.fullSync = { replid, offset };
-      this.step = 'payload-header';
+      this.beginTransfer();
       return true;
     }
     if (line.startsWith('+CONTINUE')) {
@@ -422,12 +424,21 @@ export class FollowerLink {
       this.logger.info(`Master does not support PSYNC or is in error state (reply: ${line}); trying SYNC`);
       this.fullSync = { replid: newReplicationId(), offset: 0 };
       socket.write(encodeCommand(['SYNC']));
-      this.step = 'payload-header';
+      this.beginTransfer();
       return true;
     }
     this.logger.warn(`Unexpected reply to PSYNC from master: ${line}`);
     this.fail();
     return false;
+  }
+
+  /** A full sync's payload comes next (ROLE and INFO: sync, master_sync_in_progress). */
+  private beginTransfer(): void {
+    this.step = 'payload-header';
+    this.payloadTotal = 0;
+    this.payloadRead = 0;
+    this.eofFraming = false;
+    this.setState('sync');
   }
 
   private loadPayload(socket: net.Socket): void {

@@ -20,6 +20,8 @@ export interface ShutdownRequest {
   save?: boolean | undefined;
   /** SHUTDOWN FORCE: exit even when the data could not be made durable. */
   force?: boolean;
+  /** SHUTDOWN NOW: do not wait for lagging followers (shutdown-timeout). */
+  now?: boolean;
 }
 
 /**

@@ -117,24 +117,28 @@ export class AkiServer {
    * server resumes and this resolves with the error reply text, unless
    * `force`. A second call while one runs shares its outcome.
    */
-  shutdown(reason: string, save?: boolean, force = false): Promise<string | null> {
-    this.shuttingDown ??= this.runShutdown(reason, save, force).finally(() => {
+  shutdown(reason: string, save?: boolean, force = false, now = false): Promise<string | null> {
+    this.shuttingDown ??= this.runShutdown(reason, save, force, now).finally(() => {
       if (!this.closedForGood) this.shuttingDown = undefined;
     });
     return this.shuttingDown;
   }
 
-  private async runShutdown(reason: string, save: boolean | undefined, force: boolean): Promise<string | null> {
+  private async runShutdown(reason: string, save: boolean | undefined, force: boolean, now: boolean): Promise<string | null> {
     this.logger.info(reason);
     if (this.cron !== undefined) clearInterval(this.cron);
-    for (const connection of this.connections) connection.pauseCommands();
-    this.core.state.replication.followerLink?.pause();
+    // Followers' connections go on: their ACKs tell when they caught up.
+    for (const connection of this.connections) if (connection.session.replicaPeer === null) connection.pauseCommands();
+    const replication = this.core.state.replication;
+    replication.followerLink?.pause();
+    // Followers get the last writes first (Redis's shutdown-timeout), so a switchover after this exit loses nothing.
+    if (!now) await replication.waitForFollowers(this.options.config.get('shutdown-timeout') * 1000);
     const { refused, durable } = await this.persistence.shutdown(save, force);
     if (refused !== null) {
       this.logger.warn('Errors trying to shut down the server. Check the logs for more information.');
       this.startCron();
       for (const connection of this.connections) connection.resumeCommands();
-      this.core.state.replication.followerLink?.resume();
+      replication.followerLink?.resume();
       return refused;
     }
     this.closedForGood = true;
@@ -219,7 +223,7 @@ export class AkiServer {
   }
 
   private onShutdownCommand(request: ShutdownRequest): Promise<string | null> {
-    return this.shutdown(request.reason, request.save, request.force ?? false);
+    return this.shutdown(request.reason, request.save, request.force ?? false, request.now ?? false);
   }
 
   /** Applies runtime CONFIG SET changes that affect live objects. */

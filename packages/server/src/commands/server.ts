@@ -64,7 +64,7 @@ function time(ctx: CommandContext): void {
 
 /**
  * SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]: on success the server
- * saves what it must (RDB when asked or when save points are set, AOF fsync)
+ * waits up to shutdown-timeout for lagging followers (not with NOW), saves what it must (RDB when asked or when save points are set, AOF fsync)
  * and exits; the client gets no reply (its connection closes). When the data
  * cannot be saved, the server stays up and the client gets an error, unless
  * FORCE was given.
@@ -72,18 +72,19 @@ function time(ctx: CommandContext): void {
 function shutdown(ctx: CommandContext, argv: string[]): void {
   let save: boolean | undefined;
   let force = false;
+  let now = false;
   for (const arg of argv.slice(1)) {
     const option = arg.toUpperCase();
     if (option === 'NOSAVE' && save === undefined) save = false;
     else if (option === 'SAVE' && save === undefined) save = true;
     else if (option === 'FORCE') force = true;
-    else if (option === 'NOW') continue;
+    else if (option === 'NOW') now = true;
     // ABORT cancels a shutdown in progress and takes no other option.
     else if (option === 'ABORT' && argv.length === 2) return ctx.error('ERR No shutdown in progress.');
     else return ctx.error(Err.syntax);
   }
   const finish = ctx.suspend();
-  void ctx.server.requestShutdown({ reason: 'User requested shutdown...', save, force }).then((problem) => {
+  void ctx.server.requestShutdown({ reason: 'User requested shutdown...', save, force, now }).then((problem) => {
     if (problem !== null) finish((done) => done.error(problem));
   });
 }

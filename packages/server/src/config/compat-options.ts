@@ -102,7 +102,6 @@ export const COMPAT_OPTIONS: readonly OptionSpec[] = [
     IMMUTABLE,
   ),
   missing('enable-module-command', oneOf('no', 'yes', 'local'), 'no', IMMUTABLE),
-  missing('shutdown-timeout', int(0, INT_MAX), 10),
   missing('shutdown-on-sigterm', shutdownFlags(), 'default'),
   missing('shutdown-on-sigint', shutdownFlags(), 'default'),
   missing('notify-keyspace-events', keyspaceEvents(), ''),

@@ -128,6 +128,8 @@ export interface ConfigValues {
    */
   'replica-refuse-empty-resync': boolean;
   'client-output-buffer-limit': OutputBufferLimits;
+  /** Seconds a shutdown waits for lagging followers to catch up (0 = not at all). */
+  'shutdown-timeout': number;
 }
 
 const fileName = (option: string, what: string) =>
@@ -284,6 +286,7 @@ export const NATIVE_OPTIONS: NativeOptionTable = {
   'repl-backlog-size': option('repl-backlog-size', memory({ min: 1, max: SAFE_MAX }), 1024 * 1024),
   'repl-backlog-ttl': option('repl-backlog-ttl', integer({ min: 0, max: INT_MAX }), 3600),
   'replica-refuse-empty-resync': option('replica-refuse-empty-resync', yesNo(), true),
+  'shutdown-timeout': option('shutdown-timeout', integer({ min: 0, max: INT_MAX }), 10),
   // aki applies the replica class to followers; the normal and pubsub limits are fixed (see connection.ts).
   'client-output-buffer-limit': option('client-output-buffer-limit', outputBufferLimits(), {
     normal: { hard: 0, soft: 0, softSeconds: 0 },

@@ -425,6 +425,33 @@ export class ReplicationService {
     };
   }
 
+  /**
+   * Shutdown: resolves once every online follower acknowledged the whole
+   * stream, or after `timeoutMs` (logging who still lags). Clients are
+   * paused by then, so the stream no longer grows.
+   */
+  waitForFollowers(timeoutMs: number): Promise<void> {
+    const offset = this.state.propagator.offset;
+    const lagging = (): number =>
+      [...this.leader.replicas].filter((peer) => peer.state === 'online' && peer.ackOffset < offset).length;
+    if (this.link !== undefined || timeoutMs === 0 || lagging() === 0) return Promise.resolve();
+    this.logger.info(`Waiting for replicas before shutting down.`);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        cancel();
+        this.logger.warn(`${lagging()} of ${this.leader.replicas.size} replicas are lagging when shutting down.`);
+        resolve();
+      }, timeoutMs);
+      const cancel = this.leader.waitForAcks(() => {
+        if (lagging() !== 0) return false;
+        clearTimeout(timer);
+        this.logger.info('All replicas are in sync.');
+        resolve();
+        return true;
+      });
+    });
+  }
+
   private endWaits(error: string): void {
     for (const fail of [...this.waiting]) fail(error);
     this.waiting.clear();
@@ -485,7 +512,11 @@ export class ReplicationService {
     const staged = await stagePayload(state, payload);
     if (this.link !== link) return false;
     if (this.refusesEmptyResync(host, port, replid, staged.keys)) return false;
+    let installed = false;
     await state.persistence.replaceDataset(() => {
+      // Promoted or pointed elsewhere while the AOF closed: this payload is no longer wanted.
+      if (this.link !== link) return;
+      installed = true;
       installDataset(state, staged);
       this.history.adopt(replid, offset);
       state.propagator.offset = offset;
@@ -498,6 +529,7 @@ export class ReplicationService {
       // The whole dataset changed: save points count it (dump.rdb then records the new history).
       state.propagator.changes += staged.keys + 1;
     });
+    if (!installed) return false;
     this.logger.info(`MASTER <-> REPLICA sync: loaded ${staged.keys} keys, continuing ${replid}:${offset}`);
     return true;
   }
