@@ -589,16 +589,12 @@ export async function benchDurability(utils, { repeat = 3 } = {}) {
 
 const here = fileURLToPath(import.meta.url);
 
-if (!isMainThread && workerData?.role === 'durability-load') {
-  runLoadWorker(workerData);
-} else if (isMainThread && process.argv[1] && pathToFileURL(path.resolve(process.argv[1])).href === pathToFileURL(here).href) {
-  const root = path.resolve(path.dirname(here), '..');
-  const repeat = process.argv.includes('--quick') ? 1 : 3;
-  const unknown = process.argv.slice(2).filter((a) => a !== '--quick');
-  if (unknown.length) {
-    process.stderr.write(`usage: node bench/durability.mjs [--quick]\n`);
-    process.exit(2);
-  }
+/**
+ * For a bench run on its own: the built test-utils, after checking that
+ * redis-server and redis-benchmark are installed (and aki-server built when
+ * `aki`); exits with a message saying what to do otherwise.
+ */
+export async function loadBenchUtils(root, { aki, akiHint = '' }) {
   let utils;
   try {
     utils = await import(path.join(root, 'tooling/test-utils/dist/index.js'));
@@ -611,10 +607,24 @@ if (!isMainThread && workerData?.role === 'durability-load') {
     process.stderr.write(`bench: ${missing.join(' and ')} not found on PATH (apt-get install redis-server redis-tools)\n`);
     process.exit(1);
   }
-  if (!utils.akiIsBuilt()) {
-    process.stderr.write('bench: aki-server is not built: run `npx -y pnpm@10 build` first\n');
+  if (aki && !utils.akiIsBuilt()) {
+    process.stderr.write(`bench: aki-server is not built: run \`npx -y pnpm@10 build\` first${akiHint}\n`);
     process.exit(1);
   }
+  return utils;
+}
+
+if (!isMainThread && workerData?.role === 'durability-load') {
+  runLoadWorker(workerData);
+} else if (isMainThread && process.argv[1] && pathToFileURL(path.resolve(process.argv[1])).href === pathToFileURL(here).href) {
+  const root = path.resolve(path.dirname(here), '..');
+  const repeat = process.argv.includes('--quick') ? 1 : 3;
+  const unknown = process.argv.slice(2).filter((a) => a !== '--quick');
+  if (unknown.length) {
+    process.stderr.write(`usage: node bench/durability.mjs [--quick]\n`);
+    process.exit(2);
+  }
+  const utils = await loadBenchUtils(root, { aki: true });
   const ok = await benchDurability(utils, { repeat });
   process.exit(ok ? 0 : 1);
 }

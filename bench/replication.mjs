@@ -42,7 +42,7 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { median } from './durability.mjs';
+import { loadBenchUtils, median } from './durability.mjs';
 
 const KINDS = ['aki', 'redis'];
 const KEYS = 1_000_000;
@@ -583,22 +583,7 @@ if (process.argv[1] && pathToFileURL(path.resolve(process.argv[1])).href === pat
     process.stderr.write(`bench: ${err.message}\n`);
     process.exit(2);
   }
-  let utils;
-  try {
-    utils = await import(path.join(root, 'tooling/test-utils/dist/index.js'));
-  } catch {
-    process.stderr.write('bench: tooling/test-utils is not built: run `npx -y pnpm@10 build`\n');
-    process.exit(1);
-  }
-  const missing = ['redis-benchmark', 'redis-server'].filter((b) => !utils.hasBinary(b));
-  if (missing.length) {
-    process.stderr.write(`bench: ${missing.join(' and ')} not found on PATH (apt-get install redis-server redis-tools)\n`);
-    process.exit(1);
-  }
-  if (kinds.includes('aki') && !utils.akiIsBuilt()) {
-    process.stderr.write('bench: aki-server is not built: run `npx -y pnpm@10 build` first (or BENCH_ONLY=redis)\n');
-    process.exit(1);
-  }
+  const utils = await loadBenchUtils(root, { aki: kinds.includes('aki'), akiHint: ' (or BENCH_ONLY=redis)' });
   const ok = await benchReplication(utils, { repeat, only: kinds.length === 1 ? kinds[0] : undefined });
   process.exit(ok ? 0 : 1);
 }
