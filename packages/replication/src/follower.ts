@@ -43,6 +43,8 @@ export interface FollowerHandlers {
   processedOffset(): number;
   /** Stream offset fsynced to the local AOF, or -1 without an AOF (FACK). */
   aofSyncedOffset(): number;
+  /** The stream from the leader was malformed: the next attempt should ask for a full sync. */
+  streamBroken?(): void;
   /** The link went up or down (INFO, blocked clients, stale-data policy). */
   stateChanged?(state: LinkState): void;
 }
@@ -270,7 +272,7 @@ export class FollowerLink {
   private onData(socket: net.Socket, chunk: Buffer): void {
     if (this.socket !== socket) return;
     this.lastIoAt = this.clock();
-    try {
+    this.guarded(() => {
       if (this.step === 'stream') {
         this.stream.feed(chunk);
         this.runStream();
@@ -278,9 +280,22 @@ export class FollowerLink {
       }
       this.input.feed(chunk);
       this.advance();
+    });
+  }
+
+  /**
+   * Runs link work; whatever it throws ends this attempt (and a retry
+   * follows) instead of escaping: bad bytes from a leader never take the
+   * server down.
+   */
+  private guarded(work: () => void): void {
+    try {
+      work();
     } catch (error) {
       if (error instanceof LeaderProtocolError) {
         this.logger.warn(`Protocol error from MASTER: ${error.message}; reconnecting`);
+        // The stream did not continue where we thought: do not trust our offset into it again.
+        if (this.step === 'stream') this.options.handlers.streamBroken?.();
       } else {
         this.logger.error({ err: error }, 'internal error on the replication link; reconnecting');
       }
@@ -396,7 +411,7 @@ export class FollowerLink {
   private onPsyncReply(socket: net.Socket, line: string): boolean {
     if (line.startsWith('+FULLRESYNC')) {
       const [, replid, offsetText] = line.split(' ');
-      const offset = Number(offsetText);
+      const offset = offsetText !== undefined && /^[0-9]{1,16}$/.test(offsetText) ? Number(offsetText) : Number.NaN;
       if (replid === undefined || replid.length !== REPLICATION_ID_LENGTH || !Number.isSafeInteger(offset)) {
         this.logger.warn(`Master replied with wrong +FULLRESYNC syntax: '${line}'`);
         this.fail();
@@ -455,10 +470,12 @@ export class FollowerLink {
         if (this.socket !== socket) return;
         if (!loaded) return this.fail();
         this.logger.info('MASTER <-> REPLICA sync: Finished with success');
-        this.beginStream(socket, rest);
-        if (!this.paused) socket.resume();
         // A Redis leader holds an EOF-marked sync's stream back until this first ACK.
-        if (this.eofFraming) this.sendAck();
+        const ackNow = this.eofFraming;
+        this.guarded(() => this.beginStream(socket, rest));
+        if (this.socket !== socket) return;
+        if (!this.paused) socket.resume();
+        if (ackNow) this.sendAck();
       },
       (error: unknown) => {
         this.logger.warn(`MASTER <-> REPLICA sync: failed to load the payload: ${(error as Error).message}`);

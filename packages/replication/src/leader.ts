@@ -26,6 +26,12 @@ export interface ReplicationStream {
   /** Appends a command that belongs to no database (PING, REPLCONF GETACK). */
   appendWithoutDb(argv: string[]): void;
   /**
+   * Makes the next batch begin with SELECT. A full sync's payload records
+   * database 0 as the stream's, so what follows its offset must select its
+   * database itself (Redis resets slaveseldb at a full sync too).
+   */
+  resetSelectedDb(): void;
+  /**
    * True when changes were made that the stream offset does not account for
    * (no sink was attached), since the last clearUntracked().
    */
@@ -142,6 +148,8 @@ interface SyncJob {
 }
 
 const GETACK = ['REPLCONF', 'GETACK', '*'];
+/** A full sync may keep this many times the replica output limit queued (see overSyncLimit). */
+const SYNC_LIMIT_FACTOR = 4;
 
 export class ReplicationLeader {
   private readonly peers = new Set<ReplicaPeer>();
@@ -353,7 +361,8 @@ export class ReplicationLeader {
     }
     for (const peer of [...this.peers]) {
       if (peer.state === 'send_bulk') this.trackPayloadDrain(peer, now, settings.timeout);
-      else if (peer.state === 'online' && now - peer.lastAckAt > settings.timeout * 1000) {
+      // Followers of the old SYNC never ACK (redis-cli --replica): only their socket tells.
+      else if (peer.state === 'online' && !peer.legacySync && now - peer.lastAckAt > settings.timeout * 1000) {
         this.logger.warn(`Disconnecting timedout replica (streaming sync): ${peer.address}:${peer.declaration.listeningPort}`);
         peer.channel.close();
         this.detach(peer);
@@ -382,13 +391,46 @@ export class ReplicationLeader {
     if (job !== null && job.started) {
       job.tail.push(batch.bytes);
       job.tailBytes += batch.bytes.length;
+      if (this.overSyncLimit(job.tailBytes)) this.abandonJob(job, `${job.tailBytes} bytes of writes arrived while the snapshot was built`);
     }
-    for (const peer of this.peers) {
+    for (const peer of [...this.peers]) {
       if (peer.state === 'wait_bgsave') continue;
       peer.channel.write(batch.bytes);
-      if (peer.state === 'send_bulk') peer.streamWritten += batch.bytes.length;
-      else this.enforceOutputLimit(peer);
+      if (peer.state !== 'send_bulk') this.enforceOutputLimit(peer);
+      else {
+        peer.streamWritten += batch.bytes.length;
+        if (this.overSyncLimit(peer.streamWritten)) {
+          this.logger.warn(
+            `Client ${peer.address}:${peer.declaration.listeningPort} (replica) closed during its full sync: ${peer.streamWritten} bytes of writes queued behind the payload, over ${SYNC_LIMIT_FACTOR} times the replica output limit (client-output-buffer-limit replica).`,
+          );
+          peer.channel.close();
+          this.detach(peer);
+        }
+      }
     }
+  }
+
+  /**
+   * What a full sync may keep queued (stream behind a payload being built or
+   * sent): a generous multiple of the replica output limit, so only a sync
+   * that could never finish is dropped; unlimited when the limit is 0.
+   */
+  private overSyncLimit(bytes: number): boolean {
+    const hard = this.options.settings().outputHardLimit;
+    return hard > 0 && bytes > hard * SYNC_LIMIT_FACTOR;
+  }
+
+  private abandonJob(job: SyncJob, why: string): void {
+    this.logger.warn(
+      `Full sync at offset ${job.offset} abandoned: ${why}, over ${SYNC_LIMIT_FACTOR} times the replica output limit (client-output-buffer-limit replica).`,
+    );
+    if (this.job === job) this.job = null;
+    for (const peer of job.peers) {
+      peer.channel.close();
+      this.detach(peer);
+    }
+    job.tail = [];
+    job.tailBytes = 0;
   }
 
   private joinFullSync(peer: ReplicaPeer, sync: boolean): void {
@@ -416,6 +458,8 @@ export class ReplicationLeader {
     }
     job.started = true;
     job.offset = this.options.stream.offset;
+    // A relayed stream is the leader's own, SELECTs included; the payload then records its database instead.
+    if (!this.relaying) this.options.stream.resetSelectedDb();
     this.logger.info(`Starting a snapshot for ${job.peers.size} replica(s) at offset ${job.offset}`);
     for (const peer of job.peers) {
       if (!peer.legacySync) peer.channel.write(`+FULLRESYNC ${job.replid} ${job.offset}\r\n`);
@@ -435,7 +479,16 @@ export class ReplicationLeader {
 
   /** The payload is ready: every follower of the job gets it, then the stream since its offset, and goes online. */
   private finishJob(job: SyncJob, payload: Buffer[]): void {
-    if (this.job === job) this.job = null;
+    if (this.job !== job) {
+      // Abandoned meanwhile: whoever still waits for this payload starts over.
+      for (const peer of job.peers) {
+        if (!this.peers.has(peer) || peer.state !== 'wait_bgsave') continue;
+        peer.channel.close();
+        this.detach(peer);
+      }
+      return;
+    }
+    this.job = null;
     let length = 0;
     for (const chunk of payload) length += chunk.length;
     const header = Buffer.from(`$${length}\r\n`, 'latin1');

@@ -76,8 +76,10 @@ export class ClientSession {
   watchedKeyChanged = false;
   /** True while the client waits in a blocking command: it reads no further commands. */
   blocked = false;
-  /** Effect-stream offset right after this client's last command that propagated (what WAIT/WAITAOF wait for). */
+  /** Effect-stream offset right after this client's last command, reads included (Redis's woff: what WAIT/WAITAOF wait for). */
   writeOffset = 0;
+  /** Run once when the session closes (a parked WAIT cancels its wait). */
+  closeHooks: Array<() => void> | null = null;
   /** What this client declared with REPLCONF listening-port / ip-address / capa (a follower-to-be). */
   replicaDeclaration: { listeningPort: number; announcedIp: string | undefined; capabilities: Set<string> } | null = null;
   /** True for a follower's pseudo-client that applies its leader's stream (CLIENT LIST flag M, TYPE master). */

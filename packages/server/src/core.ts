@@ -127,6 +127,9 @@ export class ServerCore {
 
   /** Forgets a session whose connection closed. */
   closeSession(session: ClientSession): void {
+    const hooks = session.closeHooks;
+    session.closeHooks = null;
+    if (hooks !== null) for (const hook of hooks) hook();
     this.state.clients.delete(session.id);
     if (session.replicaPeer !== null) this.state.replication.leader.detach(session.replicaPeer);
     this.state.pubsub.unsubscribeAll(session);

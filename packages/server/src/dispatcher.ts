@@ -72,18 +72,18 @@ export class Dispatcher {
     if (!client.authenticated && !spec.flags.includes('no_auth')) {
       return this.rejectCall(client, spec, Err.noAuth);
     }
+    // Redis refuses PING too, so a health check notices the disk error (MISCONF).
+    if (server.persistence.writeRefusal !== null && (spec.flags.includes('write') || spec.name === 'ping')) {
+      return this.rejectCall(client, spec, server.persistence.writeRefusal);
+    }
     // NOREPLICAS, READONLY, MASTERDOWN: the replication role's gates.
     if (server.replication.gated) {
-      const refusal = server.replication.refusal(spec);
+      const refusal = this.roleRefusal(client, spec);
       if (refusal !== null) return this.rejectCall(client, spec, refusal);
     }
     // RESP2 subscribed mode (Redis checks it here, after auth and before loading).
     const pubsubRefusal = client.subscriptions === null ? null : subscribedModeRefusal(client, spec);
     if (pubsubRefusal !== null) return this.rejectCall(client, spec, pubsubRefusal);
-    // Redis refuses PING too, so a health check notices the disk error (MISCONF).
-    if (server.persistence.writeRefusal !== null && (spec.flags.includes('write') || spec.name === 'ping')) {
-      return this.rejectCall(client, spec, server.persistence.writeRefusal);
-    }
     if (server.loading && !spec.flags.includes('loading')) {
       return this.rejectCall(client, spec, Err.loading);
     }
@@ -107,6 +107,23 @@ export class Dispatcher {
     }
     this.run(client, spec, argv, this.server.clock(), false);
     if (server.blocking.hasReadyKeys) this.serveBlockedClients();
+  }
+
+  /**
+   * The replication role's refusal of `spec` for `client`, or null. EXEC
+   * counts as a write when its transaction holds one (the role may have
+   * changed since the writes were queued): it then ends the transaction
+   * with EXECABORT and the reason, as Redis does.
+   */
+  private roleRefusal(client: ClientSession, spec: CommandSpec): string | null {
+    const queued = spec.name === 'exec' ? client.transaction : null;
+    const write = spec.flags.includes('write') || (queued?.some((q) => q.spec.flags.includes('write')) ?? false);
+    const refusal = this.server.replication.refusal(spec, write);
+    if (refusal === null || queued === null) return refusal;
+    client.transaction = null;
+    client.transactionFailed = false;
+    this.server.watches.unwatchAll(client);
+    return `EXECABORT Transaction discarded because of: ${refusal}`;
   }
 
   /**
@@ -181,7 +198,6 @@ export class Dispatcher {
     const replyStart = reply.length;
     const started = this.inBatch ? 0 : performance.now();
     const propagator = server.propagator;
-    const offsetBefore = propagator.offset;
     const keyspace = server.keyspace;
     // A snapshot in progress must copy a collection before a command may change it in place; read-only commands cannot.
     const guarded = keyspace.snapshotActive;
@@ -197,8 +213,8 @@ export class Dispatcher {
       propagator.endCommand();
       if (guarded) keyspace.accessIsReadOnly = false;
     }
-    // WAIT and WAITAOF wait for the stream offset after the client's last write (Redis's c->woff).
-    if (propagator.offset !== offsetBefore) client.writeOffset = propagator.offset;
+    // WAIT and WAITAOF wait for the stream offset after the client's last command, reads included (Redis's c->woff).
+    client.writeOffset = propagator.offset;
     // Looked up after the handler: CONFIG RESETSTAT clears the table and counts itself afresh.
     const stats = server.stats.commandStats(spec.name);
     if (this.inBatch) this.batch.push(stats);
@@ -306,7 +322,6 @@ export class Dispatcher {
     const context = this.contextFor(client, server.clock());
     const replyStart = client.reply.length;
     const propagator = server.propagator;
-    const offsetBefore = propagator.offset;
     propagator.beginCommand();
     try {
       return callback(context);
@@ -317,7 +332,7 @@ export class Dispatcher {
       return true;
     } finally {
       propagator.endCommand();
-      if (propagator.offset !== offsetBefore) client.writeOffset = propagator.offset;
+      client.writeOffset = propagator.offset;
     }
   }
 

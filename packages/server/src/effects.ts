@@ -152,7 +152,10 @@ export class EffectPropagator {
  * is 2, HSET h f v g w is 2, MSET and DEL count keys), one for anything else.
  */
 function changesIn(argv: readonly string[]): number {
-  const per = ELEMENTS_PER_CHANGE.get(argv[0]!);
+  const name = argv[0]!;
+  // PUBLISH rides the stream to reach followers' subscribers; the dataset did not change.
+  if (name === 'PUBLISH') return 0;
+  const per = ELEMENTS_PER_CHANGE.get(name);
   if (per === undefined) return 1;
   const [skip, width] = per;
   return Math.max(1, Math.floor((argv.length - skip) / width));

@@ -58,13 +58,14 @@ function unsubscriber(verb: string, kind: SubscriptionKind) {
 
 /**
  * PUBLISH channel message -> :receivers (channel subscribers plus one per
- * matching pattern subscription). Not a write: nothing enters the effect
- * stream. Redis also propagates PUBLISH to replicas (so their subscribers
- * hear it); that belongs here, as a replication-only propagation, once the
- * replication issue decides how followers receive non-dataset commands.
+ * matching pattern subscription). Not a write, but it travels to followers
+ * (as in Redis), so their subscribers hear the leader's messages: once a
+ * backlog exists it enters the stream (and so the AOF, where replaying it at
+ * start-up reaches nobody). It never counts as a change for `save`.
  */
 function publish(ctx: CommandContext, argv: string[]): void {
   ctx.reply.integer(ctx.server.pubsub.publish(argv[1]!, argv[2]!));
+  if (ctx.server.replication.leader.backlog !== null) ctx.propagate(['PUBLISH', argv[1]!, argv[2]!]);
 }
 
 /** SPUBLISH shardchannel message -> :receivers. Same propagation note as PUBLISH. */

@@ -163,11 +163,17 @@ function waitUntil(ctx: CommandContext, timeout: number, done: () => boolean, an
   const replication = ctx.server.replication;
   const persistence = ctx.server.persistence;
   const finish = ctx.suspend();
+  const client = ctx.client;
   let timer: NodeJS.Timeout | undefined;
-  const end = (reply: (ctx: CommandContext) => void): void => {
+  const stop = (): void => {
     cancel();
     stopFsyncWatch();
     if (timer !== undefined) clearTimeout(timer);
+  };
+  const end = (reply: (ctx: CommandContext) => void): void => {
+    stop();
+    const at = client.closeHooks?.indexOf(stop) ?? -1;
+    if (at !== -1) client.closeHooks!.splice(at, 1);
     finish(reply);
   };
   const cancel = replication.waitForAcks(
@@ -182,6 +188,8 @@ function waitUntil(ctx: CommandContext, timeout: number, done: () => boolean, an
     if (done()) end(answer);
   });
   if (timeout > 0) timer = setTimeout(() => end(answer), Math.min(timeout, MAX_TIMER_MS));
+  // A client that disconnects while it waits leaves nothing behind.
+  (client.closeHooks ??= []).push(stop);
 }
 
 /**
@@ -310,9 +318,6 @@ function failover(ctx: CommandContext, argv: string[]): void {
     if (target !== undefined || force || timeout !== 0) return ctx.error('ERR syntax error');
     const refused = replication.abortFailover('FAILOVER ABORT');
     return refused === null ? ctx.reply.ok() : ctx.error(refused);
-  }
-  if (force && (timeout === 0 || target === undefined)) {
-    return ctx.error('ERR FAILOVER with force option requires both a timeout and target HOST and IP.');
   }
   const refused = replication.startFailover(target, timeout, force);
   if (refused !== null) return ctx.error(refused);

@@ -411,16 +411,17 @@ describe('SHUTDOWN', () => {
   it('asks the owner to shut down and sends no reply on success', () => {
     const { c, requests } = withShutdownHandler();
     expect(c.callRaw(['SHUTDOWN'])).toEqual([]);
-    expect(requests).toEqual([{ reason: 'User requested shutdown...', save: undefined, force: false }]);
+    expect(requests).toEqual([{ reason: 'User requested shutdown...', save: undefined, force: false, now: false }]);
   });
 
-  it('passes SAVE / NOSAVE and accepts NOW and FORCE in any case', () => {
+  it('passes SAVE / NOSAVE, NOW (skip waiting for followers) and FORCE in any case', () => {
     const { c, requests } = withShutdownHandler();
     c.callRaw(['SHUTDOWN', 'nosave']);
     c.callRaw(['SHUTDOWN', 'SAVE', 'NOW', 'FORCE']);
     c.callRaw(['SHUTDOWN', 'now']);
     expect(requests.map((r) => r.save)).toEqual([false, true, undefined]);
     expect(requests.map((r) => r.force)).toEqual([false, true, false]);
+    expect(requests.map((r) => r.now)).toEqual([false, true, true]);
   });
 
   it('replies with the owner\'s refusal once it comes', async () => {

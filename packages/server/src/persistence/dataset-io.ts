@@ -24,8 +24,9 @@ export const LOADER_DECODER_OPTIONS = { detectDuplicateKeys: false } as const;
 /**
  * A DatasetReceiver that stores every key into the keyspace. Keys already
  * expired are dropped when `dropExpired` (a leader loading dump.rdb, as
- * Redis does); an AOF base keeps them, and they expire through the normal
- * path, so the stream that follows still applies to the same keys.
+ * Redis does) unless the file records a replication history (see entry); an
+ * AOF base keeps them, and they expire through the normal path, so the
+ * stream that follows still applies to the same keys.
  */
 export class KeyspaceLoader implements DatasetReceiver {
   keysLoaded = 0;
@@ -60,7 +61,10 @@ export class KeyspaceLoader implements DatasetReceiver {
         `Data file was created with a server configured to handle more than ${databases} databases (found db ${db}).`,
       );
     }
-    if (this.dropExpired && expireAt !== undefined && expireAt <= this.now) {
+    // A file that records a replication history keeps its expired keys: followers may
+    // continue that history from its offset, and only the DELs the expiry will
+    // propagate from here on can remove those keys on their side too.
+    if (this.dropExpired && this.replId === undefined && expireAt !== undefined && expireAt <= this.now) {
       this.keysExpired++;
       return;
     }

@@ -236,8 +236,11 @@ export class PersistenceManager implements PersistenceControl {
   async replaceDataset(swap: () => void): Promise<void> {
     const aofWasOn = this.aof.enabled;
     if (aofWasOn) await this.aof.disable();
-    swap();
-    if (aofWasOn) this.aof.enableAtRuntime();
+    try {
+      swap();
+    } finally {
+      if (aofWasOn) this.aof.enableAtRuntime();
+    }
   }
 
   infoFields(): InfoField[] {

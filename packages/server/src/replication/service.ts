@@ -77,6 +77,7 @@ export class ReplicationService {
       attach: (sink) => propagator.addSink(sink as EffectSink),
       detach: (sink) => propagator.removeSink(sink as EffectSink),
       appendWithoutDb: (argv) => propagator.recordWithoutDb(argv),
+      resetSelectedDb: () => propagator.resetSelectedDb(),
       get untracked() {
         return propagator.untracked;
       },
@@ -141,9 +142,8 @@ export class ReplicationService {
    * clients' writes), MASTERDOWN (a follower whose link is down and that
    * must not serve stale data refuses everything not flagged `stale`).
    */
-  refusal(spec: CommandSpec): string | null {
+  refusal(spec: CommandSpec, write: boolean): string | null {
     const config = this.state.config;
-    const write = spec.flags.includes('write');
     if (this.link === undefined) {
       if (!write) return null;
       const needed = config.get('min-replicas-to-write');
@@ -179,7 +179,15 @@ export class ReplicationService {
       // Without a history from disk there is nothing to continue: PSYNC ? -1, as Redis starts.
       this.follow(host, port, { continueOwnHistory: loadedMark !== undefined });
     } else if (loadedMark !== undefined) {
+      // A leader continuing a history from disk may be behind a follower that
+      // applied more before the restart: the loaded history stays valid only up
+      // to where the files end (replid2), and what comes now is new (as Redis 7).
+      this.syncOffset();
+      this.history.shiftHistory();
       this.leader.ensureBacklog(true);
+      this.logger.info(
+        `Continuing replication history ${this.history.replid2} up to offset ${this.history.secondReplOffset - 1} from the data files; new replication ID ${this.history.replid}`,
+      );
     }
   }
 
@@ -223,6 +231,9 @@ export class ReplicationService {
         processedOffset: () => this.applier?.processed ?? propagator.offset,
         aofSyncedOffset: () => (this.state.persistence.aofEnabled ? this.state.persistence.aofSyncedOffset : -1),
         stateChanged: (linkState) => this.linkStateChanged(linkState),
+        streamBroken: () => {
+          this.canContinue = false;
+        },
       },
       settings: () => {
         const config = this.state.config;
@@ -318,6 +329,9 @@ export class ReplicationService {
     if (this.link !== undefined) return 'ERR FAILOVER is not valid when server is a replica.';
     if (this.leader.replicas.size === 0) return 'ERR FAILOVER requires connected replicas.';
     if (this.failoverState !== 'no-failover') return 'ERR FAILOVER already in progress.';
+    if (force && (timeoutMs === 0 || target === undefined)) {
+      return 'ERR FAILOVER with force option requires both a timeout and target HOST and IP.';
+    }
     if (target !== undefined) {
       const peer = this.findReplica(target.host, target.port);
       if (peer === undefined) return 'ERR FAILOVER target HOST and PORT is not a replica.';
@@ -507,8 +521,11 @@ export class ReplicationService {
   private async loadPayload(host: string, port: number, replid: string, offset: number, payload: Buffer[]): Promise<boolean> {
     const state = this.state;
     const link = this.link;
-    // A FAILOVER target must continue our history; a full sync means it did not take over.
-    if (this.failoverState === 'failover-in-progress') return false;
+    // A FAILOVER target continues our history; a full sync means it did not
+    // catch up. Without FORCE that aborts the failover; with FORCE the handover
+    // goes on and this server takes the target's data (what FORCE accepts).
+    const forcedHandover = this.failoverState === 'failover-in-progress';
+    if (forcedHandover && this.failover?.force !== true) return false;
     const staged = await stagePayload(state, payload);
     if (this.link !== link) return false;
     if (this.refusesEmptyResync(host, port, replid, staged.keys)) return false;
@@ -520,6 +537,8 @@ export class ReplicationService {
       installDataset(state, staged);
       this.history.adopt(replid, offset);
       state.propagator.offset = offset;
+      // The leader's offset accounts for everything now, whatever was written here before.
+      state.propagator.untracked = false;
       this.applier = this.newApplier(offset, staged.streamDb);
       this.leader.disconnectAll('the dataset changed (full sync from my master)');
       this.leader.freeBacklog();
@@ -530,6 +549,10 @@ export class ReplicationService {
       state.propagator.changes += staged.keys + 1;
     });
     if (!installed) return false;
+    if (forcedHandover) {
+      this.logger.info('Forced failover: took a full sync from the new master.');
+      this.endFailover();
+    }
     this.logger.info(`MASTER <-> REPLICA sync: loaded ${staged.keys} keys, continuing ${replid}:${offset}`);
     return true;
   }
