@@ -138,7 +138,13 @@ class FakeSource implements FullSyncSource {
   }
 }
 
-const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Lets the leader's deferred work run: a GETACK (microtask) and the stream flush it schedules (next turn). */
+async function settle(): Promise<void> {
+  await nextTurn();
+  await nextTurn();
+}
 
 const DEFAULTS: LeaderSettings = {
   backlogSize: 1024,
@@ -203,7 +209,7 @@ describe('ReplicationLeader: PSYNC decisions', () => {
     expect(t.leader.stats).toEqual({ syncFull: 1, syncPartialOk: 0, syncPartialErr: 0 });
   });
 
-  it('+CONTINUE <replid> with psync2, then the backlog from the requested offset', () => {
+  it('+CONTINUE <replid> with psync2, then the backlog from the requested offset', async () => {
     const t = setup();
     t.leader.ensureBacklog(true);
     t.stream.write('abc');
@@ -215,9 +221,13 @@ describe('ReplicationLeader: PSYNC decisions', () => {
     expect(channel.take()).toBe(`+CONTINUE ${A}\r\ndefgh`);
     expect(t.leader.stats).toEqual({ syncFull: 0, syncPartialOk: 1, syncPartialErr: 0 });
     expect(t.source.attempts).toBe(0);
-    // From then on the stream reaches it as it is appended.
+    // From then on the stream reaches it, once per event-loop turn.
     t.stream.write('ij');
-    expect(channel.take()).toBe('ij');
+    t.stream.write('kl');
+    expect(channel.take()).toBe('');
+    await settle();
+    expect(channel.chunks.at(-1)!.toString('latin1')).toBe('ijkl');
+    expect(channel.take()).toBe('ijkl');
   });
 
   it('+CONTINUE without the id when the follower did not declare psync2; nothing missing sends no bytes', () => {
@@ -309,6 +319,7 @@ describe('ReplicationLeader: full sync jobs', () => {
     expect(channel.take()).toBe('$7\r\nRDBDATAonetwothree');
     expect(peer.state).toBe('send_bulk');
     t.stream.write('four');
+    await settle();
     expect(channel.take()).toBe('four');
   });
 
@@ -408,6 +419,7 @@ describe('ReplicationLeader: send_bulk until the payload drained', () => {
     await t.source.finish('x'.repeat(1000));
     expect(peer.state).toBe('send_bulk');
     t.stream.write('s'.repeat(300));
+    await settle();
     // Far over the hard limit, but behind a payload: not dropped.
     expect(channel.pendingBytes).toBeGreaterThan(1300);
     expect(channel.closed).toBe(0);
@@ -421,12 +433,13 @@ describe('ReplicationLeader: send_bulk until the payload drained', () => {
     expect(peer.lastAckAt).toBe(t.now);
     expect(channel.closed).toBe(0);
     t.stream.write('s'.repeat(250)); // 550 queued > 500
+    await settle();
     expect(channel.closed).toBe(1);
     expect(t.leader.replicas.size).toBe(0);
   });
 
   it('a payload that makes no progress for repl-timeout seconds is given up; progress restarts the count', async () => {
-    const t = setup({ timeout: 10 });
+    const t = setup({ timeout: 10, pingPeriod: 3600 });
     const channel = new FakeChannel();
     const { peer } = t.leader.psync(channel, declaration(), '?', -1);
     await t.source.finish('x'.repeat(100));
@@ -457,43 +470,53 @@ describe('ReplicationLeader: send_bulk until the payload drained', () => {
 });
 
 describe('ReplicationLeader: output limits of online followers', () => {
-  it('hard limit: dropped as soon as more than the limit is queued', () => {
+  it('hard limit: dropped as soon as more than the limit is queued', async () => {
     const t = setup({ outputHardLimit: 100 });
     const { peer, channel } = onlinePeer(t);
     t.stream.write('a'.repeat(60));
     t.stream.write('a'.repeat(40)); // exactly 100: kept
+    await settle();
+    expect(channel.pendingBytes).toBe(100);
     expect(channel.closed).toBe(0);
     t.stream.write('a');
+    await settle();
     expect(channel.closed).toBe(1);
     expect(t.leader.replicas.has(peer)).toBe(false);
     // Gone means no more bytes.
     const before = channel.text().length;
     t.stream.write('more');
+    await settle();
     expect(channel.text().length).toBe(before);
   });
 
-  it('soft limit: dropped once over it for longer than the soft seconds; dropping below resets the count', () => {
+  it('soft limit: dropped once over it for longer than the soft seconds; dropping below resets the count', async () => {
     const t = setup({ outputSoftLimit: 100, outputSoftSeconds: 10 });
     const { channel } = onlinePeer(t);
-    t.stream.write('a'.repeat(150));
+    const write = async (text: string): Promise<void> => {
+      t.stream.write(text);
+      await settle();
+    };
+    await write('a'.repeat(150));
     t.advance(10_000);
-    t.stream.write('a');
+    await write('a');
     expect(channel.closed).toBe(0);
     channel.pendingBytes = 0;
-    t.stream.write('a'); // under: the count resets
-    t.stream.write('a'.repeat(150));
+    await write('a'); // under: the count resets
+    await write('a'.repeat(150));
     t.advance(10_000);
-    t.stream.write('a');
+    await write('a');
     expect(channel.closed).toBe(0);
     t.advance(1);
-    t.stream.write('a');
+    await write('a');
     expect(channel.closed).toBe(1);
   });
 
-  it('0 means unlimited', () => {
+  it('0 means unlimited', async () => {
     const t = setup();
     const { channel } = onlinePeer(t);
     t.stream.write('a'.repeat(100_000));
+    await settle();
+    expect(channel.pendingBytes).toBe(100_000);
     expect(channel.closed).toBe(0);
   });
 });
@@ -610,7 +633,7 @@ describe('ReplicationLeader: acknowledgements and WAIT', () => {
 });
 
 describe('ReplicationLeader: tick()', () => {
-  it('PINGs into the stream every repl-ping-replica-period seconds, counted from start-up, only with followers', () => {
+  it('PINGs into the stream every repl-ping-replica-period seconds, counted from start-up, only with followers', async () => {
     const t = setup({ pingPeriod: 10 });
     t.advance(9999);
     t.leader.tick();
@@ -621,6 +644,7 @@ describe('ReplicationLeader: tick()', () => {
     const { channel } = onlinePeer(t);
     t.leader.tick();
     expect(t.stream.withoutDb).toEqual([['ping']]);
+    await settle();
     expect(channel.take()).toBe(PING_BYTES);
     t.advance(9999);
     t.leader.tick();

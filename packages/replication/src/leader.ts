@@ -163,13 +163,32 @@ export class ReplicationLeader {
   private aloneSince: number;
   private readonly clock: () => number;
   private readonly logger: Logger;
+  private relayingValue = false;
   /** True while this server follows a leader of its own: it passes that stream on and adds no PINGs. */
-  relaying = false;
+  get relaying(): boolean {
+    return this.relayingValue;
+  }
+
+  /**
+   * A follower never frees its backlog, so when it leads again (promotion)
+   * the backlog TTL counts from then, as Redis restarts repl_no_slaves_since:
+   * else the backlog and replid2 of a long-running follower would go at the
+   * next tick and its old leader's other followers could not continue.
+   */
+  set relaying(on: boolean) {
+    if (this.relayingValue && !on && this.peers.size === 0) this.aloneSince = this.clock();
+    this.relayingValue = on;
+  }
+
   /** Set while writes are paused for a failover: no PING or GETACK may move the offset. */
   streamFrozen = false;
   /** Counters for INFO stats. */
   readonly stats = { syncFull: 0, syncPartialOk: 0, syncPartialErr: 0 };
   private readonly sink = { append: (batch: StreamBatch) => this.append(batch) };
+  /** Stream bytes appended this event-loop turn, not yet sent (see flushOutgoing). */
+  private outgoing: Buffer[] = [];
+  private outgoingBytes = 0;
+  private flushScheduled = false;
 
   constructor(private readonly options: LeaderOptions) {
     this.clock = options.clock ?? Date.now;
@@ -233,6 +252,8 @@ export class ReplicationLeader {
     sync = false,
   ): { peer: ReplicaPeer; outcome: PsyncOutcome } {
     const history = this.options.history;
+    // What the followers already attached are owed goes first: this one gets it from the backlog.
+    this.flushOutgoing();
     const peer = new ReplicaPeer(this.nextPeerId++, channel, declaration, this.clock());
     this.peers.add(peer);
     if (!sync && replid !== '?' && history.partialSyncPossible(replid, offset, this.backlogStore)) {
@@ -321,7 +342,7 @@ export class ReplicationLeader {
   requestAcks(): void {
     if (this.getAckScheduled) return;
     this.getAckScheduled = true;
-    setImmediate(() => {
+    queueMicrotask(() => {
       this.getAckScheduled = false;
       if (this.peers.size === 0 || this.relaying || this.streamFrozen) return;
       this.options.stream.appendWithoutDb([...GETACK]);
@@ -330,6 +351,8 @@ export class ReplicationLeader {
 
   /** Closes every follower connection (they reconnect and learn what changed). */
   disconnectAll(reason: string): void {
+    this.outgoing = [];
+    this.outgoingBytes = 0;
     if (this.peers.size !== 0) this.logger.info(`Disconnecting ${this.peers.size} replica(s): ${reason}`);
     for (const peer of [...this.peers]) {
       peer.channel.close();
@@ -393,12 +416,38 @@ export class ReplicationLeader {
       job.tailBytes += batch.bytes.length;
       if (this.overSyncLimit(job.tailBytes)) this.abandonJob(job, `${job.tailBytes} bytes of writes arrived while the snapshot was built`);
     }
+    this.outgoing.push(batch.bytes);
+    this.outgoingBytes += batch.bytes.length;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushOutgoing);
+    }
+  }
+
+  /**
+   * Sends the stream appended since the last flush to every follower that
+   * takes it, in one write each: once per event-loop turn, after all the
+   * commands of the turn ran (as Redis writes to replicas before it sleeps).
+   * A write per command would cost a system call per command and per
+   * follower. Runs early, synchronously, before a follower starts receiving
+   * the stream (a partial sync or a payload), so nothing is sent twice.
+   */
+  private readonly flushOutgoing = (): void => {
+    this.flushScheduled = false;
+    if (this.outgoing.length === 0) return;
+    const bytes = this.outgoing.length === 1 ? this.outgoing[0]! : Buffer.concat(this.outgoing, this.outgoingBytes);
+    this.outgoing = [];
+    this.outgoingBytes = 0;
+    this.send(bytes);
+  };
+
+  private send(bytes: Buffer): void {
     for (const peer of [...this.peers]) {
       if (peer.state === 'wait_bgsave') continue;
-      peer.channel.write(batch.bytes);
+      peer.channel.write(bytes);
       if (peer.state !== 'send_bulk') this.enforceOutputLimit(peer);
       else {
-        peer.streamWritten += batch.bytes.length;
+        peer.streamWritten += bytes.length;
         if (this.overSyncLimit(peer.streamWritten)) {
           this.logger.warn(
             `Client ${peer.address}:${peer.declaration.listeningPort} (replica) closed during its full sync: ${peer.streamWritten} bytes of writes queued behind the payload, over ${SYNC_LIMIT_FACTOR} times the replica output limit (client-output-buffer-limit replica).`,
@@ -489,6 +538,8 @@ export class ReplicationLeader {
       return;
     }
     this.job = null;
+    // The job's tail holds everything since its offset; the other followers get what is pending first.
+    this.flushOutgoing();
     let length = 0;
     for (const chunk of payload) length += chunk.length;
     const header = Buffer.from(`$${length}\r\n`, 'latin1');
