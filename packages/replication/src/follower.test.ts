@@ -229,7 +229,10 @@ describe('FollowerLink: handshake bytes', () => {
     expect(conn.unread).toBe(0);
     conn.send('+OK\r\n');
     expect((await conn.command()).raw).toBe(PSYNC_FRESH);
-    expect(link.state).toBe('sync');
+    // Waiting for the PSYNC reply is still the handshake (ROLE); 'sync' is the transfer.
+    expect(link.state).toBe('handshake');
+    conn.send(`+FULLRESYNC ${R} 0\r\n`);
+    await until(() => link.state === 'sync', 'the transfer state');
     expect(rec.states).toEqual(['connecting', 'handshake', 'sync']);
   });
 
@@ -277,7 +280,7 @@ describe('FollowerLink: handshake bytes', () => {
       conn.send('+OK\r\n+OK\r\n+OK\r\n');
       expect((await conn.command()).argv).toEqual(['PSYNC', '?', '-1']);
       expect(conn.closed).toBe(false);
-      expect(link.state).toBe('sync');
+      expect(link.state).toBe('handshake');
     });
   }
 

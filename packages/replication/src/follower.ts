@@ -470,6 +470,8 @@ export class FollowerLink {
         if (this.socket !== socket) return;
         if (!loaded) return this.fail();
         this.logger.info('MASTER <-> REPLICA sync: Finished with success');
+        // The socket rested while loading: repl-timeout counts from now, or a load longer than it would drop the link at once.
+        this.lastIoAt = this.clock();
         // A Redis leader holds an EOF-marked sync's stream back until this first ACK.
         const ackNow = this.eofFraming;
         this.guarded(() => this.beginStream(socket, rest));

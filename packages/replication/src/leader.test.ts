@@ -230,6 +230,19 @@ describe('ReplicationLeader: PSYNC decisions', () => {
     expect(channel.take()).toBe('ijkl');
   });
 
+  it('a follower continuing mid-turn gets the unsent stream once (from the backlog); the others get it too', async () => {
+    const t = setup();
+    const { channel: first } = onlinePeer(t);
+    t.stream.write('abc'); // queued for `first`, not sent yet
+    const second = new FakeChannel();
+    t.leader.psync(second, declaration(), A, 1);
+    expect(first.take()).toBe('abc');
+    t.stream.write('d');
+    await settle();
+    expect(first.take()).toBe('d');
+    expect(second.text()).toBe(`+CONTINUE ${A}\r\nabcd`);
+  });
+
   it('+CONTINUE without the id when the follower did not declare psync2; nothing missing sends no bytes', () => {
     const t = setup();
     t.leader.ensureBacklog(true);
@@ -344,6 +357,23 @@ describe('ReplicationLeader: full sync jobs', () => {
     expect(second.text()).toBe(first.text());
     expect(legacy.text()).toBe('$7\r\nPAYLOADw1w2w3');
     expect(t.source.attempts).toBe(1);
+  });
+
+  it('a payload ready mid-turn: the tail carries the unsent stream once; online followers get it in order', async () => {
+    const t = setup();
+    const { channel: online } = onlinePeer(t);
+    const channel = new FakeChannel();
+    t.leader.psync(channel, declaration(), '?', -1);
+    t.stream.write('w1');
+    await settle();
+    t.stream.write('w2'); // not flushed yet when the payload arrives
+    t.source.jobs[0]!.resolve([Buffer.from('P')]);
+    await Promise.resolve();
+    await Promise.resolve();
+    t.stream.write('w3');
+    await settle();
+    expect(channel.text()).toBe(`+FULLRESYNC ${A} 0\r\n$1\r\nPw1w2w3`);
+    expect(online.take()).toBe('w1w2w3');
   });
 
   it('a follower gone before the payload is ready gets nothing; the others still do', async () => {

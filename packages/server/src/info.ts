@@ -127,7 +127,7 @@ function clientsSection(state: ServerState): Fields {
     ['maxclients', state.config.get('maxclients')],
     ['client_recent_max_input_buffer', state.stats.recentMaxInputBuffer],
     ['client_recent_max_output_buffer', state.stats.recentMaxOutputBuffer],
-    ['blocked_clients', state.blocking.clientCount],
+    ['blocked_clients', state.blocking.clientCount + state.replication.waitingClients],
     ['tracking_clients', 0],
     ['clients_in_timeout_table', 0],
     ['total_blocking_keys', state.blocking.keyCount],

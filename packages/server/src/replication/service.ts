@@ -188,6 +188,7 @@ export class ReplicationService {
       this.logger.info(
         `Continuing replication history ${this.history.replid2} up to offset ${this.history.secondReplOffset - 1} from the data files; new replication ID ${this.history.replid}`,
       );
+      this.persistHistoryChange();
     }
   }
 
@@ -281,6 +282,7 @@ export class ReplicationService {
       `Setting secondary replication ID to ${this.history.replid2}, valid up to offset: ${this.history.secondReplOffset}. New replication ID is ${this.history.replid}`,
     );
     this.logger.info('MASTER MODE enabled');
+    this.persistHistoryChange();
   }
 
   /** Once a second (the server's cron). */
@@ -466,6 +468,11 @@ export class ReplicationService {
     });
   }
 
+  /** Clients parked in WAIT or WAITAOF (INFO blocked_clients counts them, as Redis does). */
+  get waitingClients(): number {
+    return this.waiting.size;
+  }
+
   private endWaits(error: string): void {
     for (const fail of [...this.waiting]) fail(error);
     this.waiting.clear();
@@ -482,6 +489,21 @@ export class ReplicationService {
       },
       drop: () => this.link?.drop('closed by CLIENT KILL'),
     });
+  }
+
+  /**
+   * The history got a new id while the AOF's base still records the old one,
+   * under which the incr files would then seem to continue: after a restart,
+   * another node that went on under the old id could be offered a partial
+   * sync into bytes that are not its own. A rewrite records the new id.
+   */
+  private persistHistoryChange(): void {
+    const persistence = this.state.persistence;
+    if (!persistence.aofEnabled) return;
+    const outcome = persistence.backgroundRewrite();
+    this.logger.info(
+      `Rewriting the AOF to record replication ID ${this.history.replid}: ${'error' in outcome ? outcome.error : outcome.status}`,
+    );
   }
 
   private syncOffset(): void {
