@@ -468,6 +468,30 @@ describe('ReplicationLeader: send_bulk until the payload drained', () => {
     expect(t.leader.replicas.size).toBe(0);
   });
 
+  it('behind a payload (or a snapshot being made) the stream may pile up to 4 times the hard limit, not more', async () => {
+    const t = setup({ outputHardLimit: 100 });
+    const sending = new FakeChannel();
+    t.leader.psync(sending, declaration(), '?', -1);
+    await t.source.finish('x'.repeat(50));
+    t.stream.write('s'.repeat(400));
+    await settle();
+    expect(sending.closed).toBe(0);
+    t.stream.write('s');
+    await settle();
+    expect(sending.closed).toBe(1);
+
+    const waiting = new FakeChannel();
+    const { peer } = t.leader.psync(waiting, declaration(), '?', -1);
+    t.stream.write('s'.repeat(401)); // the job's tail
+    expect(waiting.closed).toBe(1);
+    expect(t.leader.replicas.has(peer)).toBe(false);
+    // The abandoned job's payload serves nobody; the next follower gets a new snapshot.
+    await t.source.finish('late');
+    expect(waiting.text()).not.toContain('late');
+    t.leader.psync(new FakeChannel(), declaration(), '?', -1);
+    expect(t.source.attempts).toBe(3);
+  });
+
   it('a payload that makes no progress for repl-timeout seconds is given up; progress restarts the count', async () => {
     const t = setup({ timeout: 10, pingPeriod: 3600 });
     const channel = new FakeChannel();

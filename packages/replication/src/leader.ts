@@ -83,13 +83,14 @@ export class ReplicaPeer {
   legacySync = false;
   /**
    * While the payload drains (send_bulk): bytes queued up to the payload's
-   * end when it was written, stream bytes written after it, and when the
-   * queue last shrank. The output limit counts only the stream part.
+   * end when it was written, stream bytes written after it, how many had
+   * left the queue at the last check and when that last grew. The output
+   * limit counts only the stream part.
    */
   payloadEnd = 0;
   streamWritten = 0;
   lastDrainAt = 0;
-  lastPending = 0;
+  lastDrained = 0;
   /** Unix ms since the stream output has been over the soft limit, or 0. */
   overSoftSince = 0;
 
@@ -550,7 +551,7 @@ export class ReplicationLeader {
       for (const chunk of payload) channel.write(chunk);
       const now = this.clock();
       peer.payloadEnd = channel.pendingBytes;
-      peer.lastPending = peer.payloadEnd;
+      peer.lastDrained = 0;
       peer.lastDrainAt = now;
       peer.streamWritten = 0;
       for (const bytes of job.tail) {
@@ -584,8 +585,9 @@ export class ReplicationLeader {
       this.enforceOutputLimit(peer);
       return;
     }
-    if (pending < peer.lastPending) {
-      peer.lastPending = pending;
+    // Progress is bytes leaving the queue, however fast the stream behind the payload grows.
+    if (drained > peer.lastDrained) {
+      peer.lastDrained = drained;
       peer.lastDrainAt = now;
     } else if (now - peer.lastDrainAt > timeoutSeconds * 1000) {
       this.logger.warn(`Disconnecting timedout replica (full sync): ${peer.address}:${peer.declaration.listeningPort}`);

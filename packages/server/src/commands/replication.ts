@@ -1,3 +1,4 @@
+import { splitArgs } from '@aki/resp-codec';
 import { parseInteger } from './args.js';
 import { defineCommand } from './define.js';
 import type { ArgumentDoc, CommandContext, CommandSpec } from './types.js';
@@ -80,10 +81,20 @@ function replconf(ctx: CommandContext, argv: string[]): void {
         return;
       case 'getack':
         return;
-      case 'rdb-only':
-      case 'rdb-filter-only':
-        // redis-cli --rdb and --functions-rdb: the payload is all they read before closing.
+      // redis-cli --rdb and --functions-rdb: the payload is all they read before closing; the values are checked as Redis does.
+      case 'rdb-only': {
+        const flag = parseInteger(value);
+        if (flag === undefined) return ctx.error(ERR_NOT_INTEGER);
+        if (flag < 0 || flag > 1) return ctx.error(ERR_NUMLOCAL_RANGE);
         break;
+      }
+      case 'rdb-filter-only': {
+        const filters = splitArgs(value);
+        if (filters === null) return ctx.error('ERR Missing rdb-filter-only values');
+        const unsupported = filters.find((filter) => filter.toLowerCase() !== 'functions');
+        if (unsupported !== undefined) return ctx.error(`ERR Unsupported rdb-filter-only option: ${unsupported}`);
+        break;
+      }
       default:
         return ctx.error(`ERR Unrecognized REPLCONF option: ${argv[i]}`);
     }
@@ -112,8 +123,8 @@ function psync(ctx: CommandContext, argv: string[]): void {
   const client = ctx.client;
   if (client.replicaPeer !== null) return;
   const replication = ctx.server.replication;
-  if (argv.length > 3) {
-    if (argv.length !== 4 || argv[3]!.toUpperCase() !== 'FAILOVER') return ctx.error('ERR syntax error');
+  // A fourth argument other than FAILOVER is ignored, as Redis does.
+  if (argv.length > 3 && argv[3]!.toUpperCase() === 'FAILOVER') {
     const refused = replication.acceptFailover(argv[1]!);
     if (refused !== null) return ctx.error(refused);
   }
@@ -127,9 +138,9 @@ function psync(ctx: CommandContext, argv: string[]): void {
     replid = argv[1]!;
     const parsed = parseInteger(argv[2]!);
     if (parsed === undefined) {
-      // Redis refuses silently here: the follower times out and retries.
+      // Redis 7.0.15 answers the integer error and keeps the connection a normal client (observed).
       ctx.server.logger.warn(`Replica ${client.transport.remoteAddress} sent PSYNC with a malformed offset '${argv[2]}'`);
-      return;
+      return ctx.error(ERR_NOT_INTEGER);
     }
     offset = parsed;
   }
@@ -164,6 +175,8 @@ function waitUntil(ctx: CommandContext, timeout: number, done: () => boolean, an
   const persistence = ctx.server.persistence;
   const finish = ctx.suspend();
   const client = ctx.client;
+  // The client's woff once this command ran (it propagates nothing itself).
+  const writeOffset = ctx.server.propagator.offset;
   let timer: NodeJS.Timeout | undefined;
   const stop = (): void => {
     cancel();
@@ -175,6 +188,9 @@ function waitUntil(ctx: CommandContext, timeout: number, done: () => boolean, an
     const at = client.closeHooks?.indexOf(stop) ?? -1;
     if (at !== -1) client.closeHooks!.splice(at, 1);
     finish(reply);
+    // Redis answers a parked WAIT without running it again, so its woff stays as it was
+    // (observed on 7.0.15): the GETACK sent for it must not become a write the next WAIT waits for.
+    client.writeOffset = writeOffset;
   };
   const cancel = replication.waitForAcks(
     () => {
@@ -307,7 +323,8 @@ function failover(ctx: CommandContext, argv: string[]): void {
       i += 1;
     } else if (option === 'FORCE' && !force) {
       force = true;
-    } else if (option === 'ABORT' && !abort) {
+    } else if (option === 'ABORT' && argv.length === 2) {
+      // Redis takes ABORT only alone: with anything else it is a syntax error where it stands.
       abort = true;
     } else {
       return ctx.error('ERR syntax error');

@@ -328,9 +328,10 @@ export class ReplicationService {
    * or null when the failover started. The caller validated the syntax.
    */
   startFailover(target: { host: string; port: number } | undefined, timeoutMs: number, force: boolean): string | null {
+    // Redis's order: a failover in progress is reported first (also once its followers left).
+    if (this.failoverState !== 'no-failover') return 'ERR FAILOVER already in progress.';
     if (this.link !== undefined) return 'ERR FAILOVER is not valid when server is a replica.';
     if (this.leader.replicas.size === 0) return 'ERR FAILOVER requires connected replicas.';
-    if (this.failoverState !== 'no-failover') return 'ERR FAILOVER already in progress.';
     if (force && (timeoutMs === 0 || target === undefined)) {
       return 'ERR FAILOVER with force option requires both a timeout and target HOST and IP.';
     }
