@@ -95,9 +95,9 @@ export class Dispatcher {
     }
 
     // A FAILOVER pauses writes: the client waits, then its command runs (and meets the new role).
-    if (server.replication.writesPaused && (spec.flags.includes('write') || spec.name === 'exec')) {
+    if (server.replication.failover.writesPaused && (spec.flags.includes('write') || spec.name === 'exec')) {
       client.blocked = true;
-      server.replication.holdWrite(() => {
+      server.replication.failover.holdWrite(() => {
         client.blocked = false;
         if (client.closing) return;
         this.execute(client, argv);

@@ -30,7 +30,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 function replicaof(ctx: CommandContext, argv: string[]): void {
   const replication = ctx.server.replication;
   if (ctx.client.replicaPeer !== null) return ctx.error(ERR_REPLICA_CLIENT);
-  if (replication.failoverState !== 'no-failover') return ctx.error(ERR_FAILING_OVER);
+  if (replication.failover.state !== 'no-failover') return ctx.error(ERR_FAILING_OVER);
   const host = argv[1]!;
   const portText = argv[2]!;
   if (host.toLowerCase() === 'no' && portText.toLowerCase() === 'one') {
@@ -125,10 +125,10 @@ function psync(ctx: CommandContext, argv: string[]): void {
   const replication = ctx.server.replication;
   // A fourth argument other than FAILOVER is ignored, as Redis does.
   if (argv.length > 3 && argv[3]!.toUpperCase() === 'FAILOVER') {
-    const refused = replication.acceptFailover(argv[1]!);
+    const refused = replication.failover.accept(argv[1]!);
     if (refused !== null) return ctx.error(refused);
   }
-  if (replication.failoverState === 'failover-in-progress') return ctx.error("NOMASTERLINK Can't SYNC while failing over");
+  if (replication.failover.state === 'failover-in-progress') return ctx.error("NOMASTERLINK Can't SYNC while failing over");
   const link = replication.followerLink;
   if (link !== undefined && link.state !== 'connected') return ctx.error(ERR_NOMASTERLINK);
   const sync = argv[0]!.toLowerCase() === 'sync';
@@ -333,10 +333,10 @@ function failover(ctx: CommandContext, argv: string[]): void {
   const replication = ctx.server.replication;
   if (abort) {
     if (target !== undefined || force || timeout !== 0) return ctx.error('ERR syntax error');
-    const refused = replication.abortFailover('FAILOVER ABORT');
+    const refused = replication.failover.abort('FAILOVER ABORT');
     return refused === null ? ctx.reply.ok() : ctx.error(refused);
   }
-  const refused = replication.startFailover(target, timeout, force);
+  const refused = replication.failover.start(target, timeout, force);
   if (refused !== null) return ctx.error(refused);
   ctx.reply.ok();
 }

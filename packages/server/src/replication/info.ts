@@ -65,7 +65,7 @@ export function replicationInfo(state: ServerState): InfoField[] {
   const history = replication.history;
   const backlog = leader.backlog;
   fields.push(
-    ['master_failover_state', replication.failoverState],
+    ['master_failover_state', replication.failover.state],
     ['master_replid', history.replid],
     ['master_replid2', history.replid2],
     ['master_repl_offset', offset],

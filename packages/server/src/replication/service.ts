@@ -1,7 +1,6 @@
 import {
   FollowerLink,
   type LinkState,
-  type ReplicaPeer,
   ReplicationHistory,
   ReplicationLeader,
   type ReplicationStream,
@@ -12,6 +11,7 @@ import type { CommandSpec } from '../commands/types.js';
 import type { Dispatcher } from '../dispatcher.js';
 import type { EffectSink } from '../effects.js';
 import type { ServerState } from '../server-state.js';
+import { Failover } from './failover.js';
 import { installDataset, stagePayload } from './payload.js';
 import { StreamApplier } from './stream-applier.js';
 
@@ -53,14 +53,10 @@ export class ReplicationService {
   /** WAIT / WAITAOF clients, ended with UNBLOCKED when this server becomes a follower. */
   private readonly waiting = new Set<(error: string) => void>();
   private lastEmptyRefusalLog = 0;
-  /** INFO master_failover_state (FAILOVER). */
-  failoverState: 'no-failover' | 'waiting-for-sync' | 'failover-in-progress' = 'no-failover';
-  /** The FAILOVER in progress: its target (or any follower), deadline and the wait for the target's ACK. */
-  private failover:
-    | { host: string | undefined; port: number; force: boolean; timer: NodeJS.Timeout | undefined; cancel: () => void }
-    | undefined;
-  /** Write commands held while a FAILOVER pauses writes, in arrival order. */
-  private heldWrites: Array<() => void> = [];
+  /** FAILOVER, on this server as leader or as its target. */
+  readonly failover: Failover;
+  /** min-replicas-to-write and min-replicas-max-lag are both set (kept from the config: read per command). */
+  private minReplicasGate = false;
   private readonly logger: Logger;
 
   constructor(
@@ -111,6 +107,27 @@ export class ReplicationService {
       logger: this.logger,
     });
     state.config.onChange('repl-backlog-size', (size) => this.leader.resizeBacklog(size));
+    const config = state.config;
+    const updateGate = (): void => {
+      this.minReplicasGate = config.get('min-replicas-to-write') > 0 && config.get('min-replicas-max-lag') > 0;
+    };
+    updateGate();
+    config.onChange('min-replicas-to-write', updateGate);
+    config.onChange('min-replicas-max-lag', updateGate);
+    const service = this;
+    this.failover = new Failover(
+      {
+        leader: this.leader,
+        history: this.history,
+        get isFollower() {
+          return service.isFollower;
+        },
+        streamOffset: () => propagator.offset,
+        handOverTo: (host, port) => void this.follow(host, port, { failover: true }),
+        promote: () => this.promote(),
+      },
+      this.logger,
+    );
   }
 
   // ---- role -----------------------------------------------------------------
@@ -131,9 +148,7 @@ export class ReplicationService {
 
   /** True when the dispatcher must consult `refusal` (a follower, or min-replicas-to-write is on). */
   get gated(): boolean {
-    if (this.link !== undefined) return true;
-    const config = this.state.config;
-    return config.get('min-replicas-to-write') > 0 && config.get('min-replicas-max-lag') > 0;
+    return this.link !== undefined || this.minReplicasGate;
   }
 
   /**
@@ -308,124 +323,6 @@ export class ReplicationService {
     this.loadedHistory = { streamDb };
   }
 
-  // ---- FAILOVER -------------------------------------------------------------
-
-  /** True while a FAILOVER holds clients' writes back. */
-  get writesPaused(): boolean {
-    return this.failoverState !== 'no-failover';
-  }
-
-  /** Runs `retry` (a held write command) once writes are no longer paused. */
-  holdWrite(retry: () => void): void {
-    this.heldWrites.push(retry);
-  }
-
-  /**
-   * FAILOVER [TO host port] [TIMEOUT ms] [FORCE]: writes pause; once the
-   * target (or, without TO, any follower) acknowledged everything, this
-   * leader becomes its follower with PSYNC ... FAILOVER, which makes the
-   * target promote itself and continue our history. Returns an error text,
-   * or null when the failover started. The caller validated the syntax.
-   */
-  startFailover(target: { host: string; port: number } | undefined, timeoutMs: number, force: boolean): string | null {
-    // Redis's order: a failover in progress is reported first (also once its followers left).
-    if (this.failoverState !== 'no-failover') return 'ERR FAILOVER already in progress.';
-    if (this.link !== undefined) return 'ERR FAILOVER is not valid when server is a replica.';
-    if (this.leader.replicas.size === 0) return 'ERR FAILOVER requires connected replicas.';
-    if (force && (timeoutMs === 0 || target === undefined)) {
-      return 'ERR FAILOVER with force option requires both a timeout and target HOST and IP.';
-    }
-    if (target !== undefined) {
-      const peer = this.findReplica(target.host, target.port);
-      if (peer === undefined) return 'ERR FAILOVER target HOST and PORT is not a replica.';
-      if (peer.state !== 'online') return 'ERR FAILOVER target replica is not online.';
-    }
-    this.failoverState = 'waiting-for-sync';
-    this.leader.streamFrozen = true;
-    const failover = { host: target?.host, port: target?.port ?? 0, force, timer: undefined as NodeJS.Timeout | undefined, cancel: () => {} };
-    this.failover = failover;
-    this.logger.info(`FAILOVER requested to ${target === undefined ? 'any replica' : `${target.host}:${target.port}`}.`);
-    failover.cancel = this.leader.waitForAcks(() => {
-      if (this.failover !== failover || this.failoverState !== 'waiting-for-sync') return true;
-      const caughtUp = this.caughtUpReplica(failover.host, failover.port);
-      if (caughtUp === undefined) return false;
-      this.switchOver(caughtUp.host, caughtUp.port);
-      return true;
-    });
-    if (timeoutMs > 0) {
-      failover.timer = setTimeout(() => {
-        if (this.failover !== failover || this.failoverState !== 'waiting-for-sync') return;
-        if (!failover.force) return this.abortFailover('Replica never caught up before timeout');
-        this.logger.info('FAILOVER timeout reached, forcing the failover');
-        this.switchOver(failover.host!, failover.port);
-      }, timeoutMs);
-      failover.timer.unref();
-    }
-    this.leader.recheckWaiters();
-    return null;
-  }
-
-  /** FAILOVER ABORT, or a failover that could not complete: this server stays (or becomes again) the leader. */
-  abortFailover(reason: string): string | null {
-    if (this.failoverState === 'no-failover') return 'ERR No failover in progress.';
-    this.logger.warn(`FAILOVER aborted: ${reason}`);
-    const inProgress = this.failoverState === 'failover-in-progress';
-    this.endFailover();
-    if (inProgress) this.promote();
-    return null;
-  }
-
-  private switchOver(host: string, port: number): void {
-    this.failoverState = 'failover-in-progress';
-    this.logger.info(`Failover target ${host}:${port} is synced, failing over to it.`);
-    this.follow(host, port, { failover: true });
-  }
-
-  private endFailover(): void {
-    const failover = this.failover;
-    if (failover !== undefined) {
-      failover.cancel();
-      if (failover.timer !== undefined) clearTimeout(failover.timer);
-    }
-    this.failover = undefined;
-    this.failoverState = 'no-failover';
-    this.leader.streamFrozen = false;
-    const held = this.heldWrites;
-    this.heldWrites = [];
-    for (const retry of held) retry();
-  }
-
-  private findReplica(host: string, port: number): ReplicaPeer | undefined {
-    for (const peer of this.leader.replicas) {
-      if (peer.address === host && peer.declaration.listeningPort === port) return peer;
-    }
-    return undefined;
-  }
-
-  /** The failover target (or any follower) once it acknowledged every byte of the stream. */
-  private caughtUpReplica(host: string | undefined, port: number): { host: string; port: number } | undefined {
-    const offset = this.state.propagator.offset;
-    for (const peer of this.leader.replicas) {
-      if (peer.state !== 'online' || peer.ackOffset !== offset) continue;
-      if (host !== undefined && (peer.address !== host || peer.declaration.listeningPort !== port)) continue;
-      return { host: peer.address, port: peer.declaration.listeningPort };
-    }
-    return undefined;
-  }
-
-  /**
-   * PSYNC <replid> <offset> FAILOVER from our leader, which hands its role
-   * over: when it continues our history, this follower promotes itself, and
-   * the PSYNC then continues as any other. Returns an error text or null.
-   */
-  acceptFailover(replid: string): string | null {
-    if (this.link === undefined) return "ERR PSYNC FAILOVER can't be sent to a master.";
-    if (replid.toLowerCase() !== this.history.replid) return 'ERR PSYNC FAILOVER replid must match my replid.';
-    this.logger.info('Failover request received from my master: becoming the master.');
-    this.promote();
-    return null;
-  }
-
   // ---- WAIT / WAITAOF ------------------------------------------------------
 
   /**
@@ -514,18 +411,11 @@ export class ReplicationService {
   private linkStateChanged(linkState: LinkState): void {
     if (linkState !== 'connected') this.applier?.abandonTransaction();
     // The target of our FAILOVER did not take over (refused or unreachable): lead again.
-    if (linkState === 'connect' && this.failoverState === 'failover-in-progress') {
-      queueMicrotask(() => {
-        if (this.failoverState === 'failover-in-progress') this.abortFailover('the target replica did not accept the handover');
-      });
-    }
+    if (linkState === 'connect') this.failover.linkLost();
   }
 
   private continued(replid: string | undefined): void {
-    if (this.failoverState === 'failover-in-progress') {
-      this.logger.info('Failover target accepted the handover: this server is now a replica.');
-      this.endFailover();
-    }
+    this.failover.completed('the target continued our history');
     this.syncOffset();
     if (replid !== undefined && this.history.continueAs(replid)) {
       this.logger.info(`Master replication ID changed to ${replid}`);
@@ -547,8 +437,8 @@ export class ReplicationService {
     // A FAILOVER target continues our history; a full sync means it did not
     // catch up. Without FORCE that aborts the failover; with FORCE the handover
     // goes on and this server takes the target's data (what FORCE accepts).
-    const forcedHandover = this.failoverState === 'failover-in-progress';
-    if (forcedHandover && this.failover?.force !== true) return false;
+    const forcedHandover = this.failover.forced;
+    if (this.failover.state === 'failover-in-progress' && !forcedHandover) return false;
     const staged = await stagePayload(state, payload);
     if (this.link !== link) return false;
     if (this.refusesEmptyResync(host, port, replid, staged.keys)) return false;
@@ -572,10 +462,7 @@ export class ReplicationService {
       state.propagator.changes += staged.keys + 1;
     });
     if (!installed) return false;
-    if (forcedHandover) {
-      this.logger.info('Forced failover: took a full sync from the new master.');
-      this.endFailover();
-    }
+    if (forcedHandover) this.failover.completed('forced: took a full sync from the new master');
     this.logger.info(`MASTER <-> REPLICA sync: loaded ${staged.keys} keys, continuing ${replid}:${offset}`);
     return true;
   }
