@@ -445,11 +445,19 @@ describe('MISCONF after a failed background save', () => {
 // Redis 7.0 stores repl-id/repl-offset in an RDB only once a replica made it
 // create a backlog, and never in an AOF base, so a standalone redis-server
 // starts with a new id. aki keeps its id and offset with the data (issue 4),
-// so a restarted node can still offer its followers a partial resync.
+// so a restarted node can still offer its followers a partial resync: as
+// Redis 7 does with a loaded history, it continues it as replid2, valid up
+// to the offset the files end at, under a new id (issue 5).
 describe.skipIf(serverUnderTest() === 'redis')('replication id and offset are persisted with the data (aki)', () => {
   async function mark(c: RawConnection): Promise<{ id: string; offset: string }> {
     const i = await info(c, 'replication');
     return { id: i.get('master_replid')!, offset: i.get('master_repl_offset')! };
+  }
+
+  async function continued(c: RawConnection): Promise<{ id: string; offset: string }> {
+    const i = await info(c, 'replication');
+    expect(i.get('second_repl_offset')).toBe(String(Number(i.get('master_repl_offset')) + 1));
+    return { id: i.get('master_replid2')!, offset: i.get('master_repl_offset')! };
   }
 
   it('through the AOF (base + incr) and through dump.rdb', async () => {
@@ -468,7 +476,8 @@ describe.skipIf(serverUnderTest() === 'redis')('replication id and offset are pe
       expect(before.id).toMatch(/^[0-9a-f]{40}$/);
       expect(await s.stop('SIGTERM')).toBe(0);
       ({ s, c } = await start(dir, args));
-      expect(await mark(c), args.join(' ')).toEqual(before);
+      expect(await continued(c), args.join(' ')).toEqual(before);
+      expect((await mark(c)).id).not.toBe(before.id);
     }
   });
 });

@@ -149,8 +149,8 @@ describe('config file syntax', () => {
   });
 
   it('a known but unimplemented directive is accepted with one warning line', async () => {
-    const names = ['notify-keyspace-events', 'replica-priority', 'activedefrag'];
-    const conf = file('unimplemented.conf', 'notify-keyspace-events Ex\nreplica-priority 50\nactivedefrag yes\n');
+    const names = ['notify-keyspace-events', 'cluster-node-timeout', 'activedefrag'];
+    const conf = file('unimplemented.conf', 'notify-keyspace-events Ex\ncluster-node-timeout 5000\nactivedefrag yes\n');
     const s = await startAki({ configFile: conf });
     try {
       const lines = s.logs().split('\n');
@@ -158,7 +158,7 @@ describe('config file syntax', () => {
         expect(lines.filter((l) => l.includes(name)).length, `warnings naming ${name}`).toBe(1);
       }
       expect(await configGet(s, 'notify-keyspace-events')).toMatch(/^(Ex|xE)$/);
-      expect(await configGet(s, 'replica-priority')).toBe('50');
+      expect(await configGet(s, 'cluster-node-timeout')).toBe('5000');
     } finally {
       await s.stop();
     }
