@@ -516,7 +516,13 @@ export class FollowerLink {
         if (this.socket === undefined) break;
       }
     } finally {
-      if (any) handlers.applied();
+      if (any) {
+        handlers.applied();
+        // Acknowledge what this read applied right away (once per event-loop
+        // turn), not only on GETACK or the 1 s timer: a WAIT on the leader is
+        // then usually answered without the GETACK round trip.
+        this.sendAckSoon();
+      }
     }
   }
 }
