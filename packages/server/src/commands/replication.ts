@@ -1,6 +1,6 @@
 import { splitArgs } from '@aki/resp-codec';
 import { parseInteger } from './args.js';
-import { defineCommand } from './define.js';
+import { defineCommand, type CommandDefinition } from './define.js';
 import type { ArgumentDoc, CommandContext, CommandSpec } from './types.js';
 
 const ERR_REPLICA_CLIENT = 'ERR Command is not valid when client is a replica.';
@@ -366,30 +366,40 @@ const HOST_PORT_ARGS: ArgumentDoc[] = [
   },
 ];
 
+const REPLICAOF: CommandDefinition = {
+  name: 'replicaof',
+  arity: 3,
+  flags: ['admin', 'noscript', 'stale', 'no_async_loading'],
+  group: 'server',
+  summary: 'Configures a server as replica of another, or promotes it to a master.',
+  since: '5.0.0',
+  complexity: 'O(1)',
+  extraCategories: ['dangerous'],
+  arguments: HOST_PORT_ARGS,
+  handler: replicaof,
+};
+
+/** SYNC, and PSYNC built on it (one handler serves both). */
+const SYNC: CommandDefinition = {
+  name: 'sync',
+  arity: 1,
+  flags: ['admin', 'noscript', 'no_async_loading', 'no_multi'],
+  group: 'server',
+  summary: 'An internal command used in replication.',
+  since: '1.0.0',
+  complexity: 'O(1)',
+  extraCategories: ['dangerous'],
+  handler: psync,
+};
+
 export const replicationCommands: CommandSpec[] = [
+  defineCommand(REPLICAOF),
+  // The old name: the same command, documented as Redis documents it.
   defineCommand({
-    name: 'replicaof',
-    arity: 3,
-    flags: ['admin', 'noscript', 'stale', 'no_async_loading'],
-    group: 'server',
-    summary: 'Configures a server as replica of another, or promotes it to a master.',
-    since: '5.0.0',
-    complexity: 'O(1)',
-    extraCategories: ['dangerous'],
-    arguments: HOST_PORT_ARGS,
-    handler: replicaof,
-  }),
-  defineCommand({
+    ...REPLICAOF,
     name: 'slaveof',
-    arity: 3,
-    flags: ['admin', 'noscript', 'stale', 'no_async_loading'],
-    group: 'server',
     summary: 'Sets a Redis server as a replica of another, or promotes it to being a master.',
     since: '1.0.0',
-    complexity: 'O(1)',
-    extraCategories: ['dangerous'],
-    arguments: HOST_PORT_ARGS,
-    handler: replicaof,
   }),
   defineCommand({
     name: 'replconf',
@@ -403,31 +413,16 @@ export const replicationCommands: CommandSpec[] = [
     handler: replconf,
   }),
   defineCommand({
+    ...SYNC,
     name: 'psync',
     arity: -3,
-    flags: ['admin', 'noscript', 'no_async_loading', 'no_multi'],
-    group: 'server',
-    summary: 'An internal command used in replication.',
     since: '2.8.0',
-    complexity: 'O(1)',
-    extraCategories: ['dangerous'],
     arguments: [
       { name: 'replicationid', type: 'string' },
       { name: 'offset', type: 'integer' },
     ],
-    handler: psync,
   }),
-  defineCommand({
-    name: 'sync',
-    arity: 1,
-    flags: ['admin', 'noscript', 'no_async_loading', 'no_multi'],
-    group: 'server',
-    summary: 'An internal command used in replication.',
-    since: '1.0.0',
-    complexity: 'O(1)',
-    extraCategories: ['dangerous'],
-    handler: psync,
-  }),
+  defineCommand(SYNC),
   defineCommand({
     name: 'wait',
     arity: 3,
