@@ -13,6 +13,7 @@
 //  L1 a client that leaves while in WAIT leaves nothing behind (its memory is freed)
 //  -  PUBLISH on the leader reaches the followers' subscribers
 //  -  WAIT's offset moves after every command, reads included (Redis's woff)
+//  R2-1 after a completed FAILOVER the old leader's reconnects are plain partial resyncs
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { RawConnection, RespError, decodeReply, encodePipeline, hasBinary, serverUnderTest, sleep, waitFor, whichBinary } from '@aki/test-utils';
@@ -337,6 +338,26 @@ describe('replication regressions', () => {
       expect(l.server.hasExited()).toBe(false);
     },
   );
+
+  it('R2-1: after a FAILOVER, a dropped link of the old leader resyncs partially (no PSYNC ... FAILOVER again)', { timeout: 30_000 }, async () => {
+    const { l, fs } = await cluster(1);
+    const f = fs[0]!;
+    expect(await l.c.command('SET', 'x', '1')).toBe('OK');
+    await waitConverged(l.c, f.c);
+    expect(await l.c.command('FAILOVER')).toBe('OK');
+    await waitFor(async () => (await replInfo(l.c)).get('role') === 'slave' && (await replInfo(f.c)).get('role') === 'master', 10_000);
+    await waitFor(async () => (await replInfo(l.c)).get('master_failover_state') === 'no-failover', 10_000);
+    await waitLinkUp(l.c);
+    const before = await syncStats(f.c);
+    expect(Number(await l.c.command('CLIENT', 'KILL', 'TYPE', 'master'))).toBe(1);
+    await waitLinkUp(l.c);
+    await waitFor(async () => (await syncStats(f.c)).partialOk === before.partialOk + 1, 10_000);
+    expect((await syncStats(f.c)).full).toBe(before.full);
+    expect((await replInfo(l.c)).get('master_replid')).toBe((await replInfo(f.c)).get('master_replid'));
+    expect(await f.c.command('SET', 'x', '2')).toBe('OK');
+    expect(await f.c.command('WAIT', 1, 2000)).toBe(1);
+    expect(await l.c.command('GET', 'x')).toBe('2');
+  });
 
   it('PUBLISH on the leader reaches a subscriber on the follower', { timeout: 30_000 }, async () => {
     const {

@@ -423,7 +423,9 @@ export class FollowerLink {
       return true;
     }
     if (line.startsWith('+CONTINUE')) {
-      const replid = line.length > 10 ? line.slice(10).trim() : undefined;
+      // Anything but a 40-character id after +CONTINUE is no id (Redis ignores it too).
+      const candidate = line.slice(10).trim();
+      const replid = candidate.length === REPLICATION_ID_LENGTH ? candidate : undefined;
       this.logger.info(`Successful partial resynchronization with master${replid === undefined ? '' : ` (replication id ${replid})`}.`);
       this.options.handlers.continued(replid);
       this.beginStream(socket, this.input.takeRest());

@@ -80,6 +80,8 @@ export class ClientSession {
   writeOffset = 0;
   /** Run once when the session closes (a parked WAIT cancels its wait). */
   closeHooks: Array<() => void> | null = null;
+  /** Ends a wait parked outside the blocking registry (WAIT, WAITAOF) for CLIENT UNBLOCK; null otherwise. */
+  unblockHook: ((how: 'timeout' | 'error') => void) | null = null;
   /** What this client declared with REPLCONF listening-port / ip-address / capa (a follower-to-be). */
   replicaDeclaration: { listeningPort: number; announcedIp: string | undefined; capabilities: Set<string> } | null = null;
   /** True for a follower's pseudo-client that applies its leader's stream (CLIENT LIST flag M, TYPE master). */

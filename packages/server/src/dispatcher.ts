@@ -94,8 +94,9 @@ export class Dispatcher {
       return;
     }
 
-    // A FAILOVER pauses writes: the client waits, then its command runs (and meets the new role).
-    if (server.replication.failover.writesPaused && (spec.flags.includes('write') || spec.name === 'exec')) {
+    // A FAILOVER pauses writes, and whatever else moves the stream (PUBLISH): the client waits,
+    // then its command runs (and meets the new role).
+    if (server.replication.failover.writesPaused && movesStream(spec)) {
       client.blocked = true;
       server.replication.failover.holdWrite(() => {
         client.blocked = false;
@@ -279,11 +280,16 @@ export class Dispatcher {
    */
   unblock(client: ClientSession, how: 'timeout' | 'error'): boolean {
     const waiter = this.server.blocking.remove(client);
-    if (waiter === undefined) return false;
+    if (waiter === undefined) {
+      const hook = client.unblockHook;
+      if (hook === null) return false;
+      hook(how);
+      return true;
+    }
     this.release(client);
     this.callBlocked(client, (ctx) => {
       if (how === 'timeout') waiter.request.timeout(ctx);
-      else ctx.error(ERR_UNBLOCKED);
+      else ctx.error(Err.unblocked);
       return true;
     });
     return true;
@@ -422,8 +428,11 @@ const RUN_DURING_MULTI = new Set(['exec', 'discard', 'multi', 'watch', 'quit', '
 
 const runsDuringMulti = (spec: CommandSpec): boolean => RUN_DURING_MULTI.has(spec.name);
 
+/** Commands a write pause holds: writes, EXEC (its queue may write), and PUBLISH, which reaches followers through the stream. */
+const movesStream = (spec: CommandSpec): boolean =>
+  spec.flags.includes('write') || spec.name === 'exec' || spec.name === 'publish' || spec.name === 'spublish';
+
 const ERR_NOT_IN_MULTI = 'ERR Command not allowed inside a transaction';
-const ERR_UNBLOCKED = 'UNBLOCKED client unblocked via CLIENT UNBLOCK';
 /** setTimeout's longest delay; a later deadline is re-armed when this fires. */
 const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 

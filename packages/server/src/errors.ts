@@ -34,6 +34,8 @@ export const Err = {
   authNotConfigured: 'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
   noProto: 'NOPROTO unsupported protocol version',
   loading: 'LOADING Redis is loading the dataset in memory',
+  /** CLIENT UNBLOCK ... ERROR ends a blocked command with this. */
+  unblocked: 'UNBLOCKED client unblocked via CLIENT UNBLOCK',
   internal: 'ERR internal error',
   timeoutNegative: 'ERR timeout is negative',
   timeoutNotFloat: 'ERR timeout is not a float or out of range',

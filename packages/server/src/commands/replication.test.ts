@@ -327,6 +327,20 @@ describe('WAIT / WAITAOF', () => {
     expect(c.pending()).toEqual([0]);
   });
 
+  it('CLIENT UNBLOCK ends a WAIT: TIMEOUT with the count now, ERROR with -UNBLOCKED (as Redis)', async () => {
+    const other = h.connect();
+    const id = String(c.call('CLIENT', 'ID'));
+    expect(c.callRaw(['WAIT', '5', '0'])).toEqual([]);
+    expect(other.call('INFO', 'clients')).toMatch(/blocked_clients:1\r\n/);
+    expect(other.call('CLIENT', 'UNBLOCK', id)).toBe(1);
+    expect(c.pending()).toEqual([0]);
+    expect(c.callRaw(['WAIT', '5', '0'])).toEqual([]);
+    expect(other.call('CLIENT', 'UNBLOCK', id, 'ERROR')).toBe(1);
+    expect(c.pending()).toEqual([err('UNBLOCKED client unblocked via CLIENT UNBLOCK')]);
+    expect(other.call('CLIENT', 'UNBLOCK', id)).toBe(0);
+    expect(other.call('INFO', 'clients')).toMatch(/blocked_clients:0\r\n/);
+  });
+
   it('inside MULTI WAIT never blocks and answers the count at EXEC', () => {
     expect(c.call('MULTI')).toBe('OK');
     expect(c.call('SET', 'k', 'v')).toBe('QUEUED');
@@ -513,6 +527,24 @@ describe('FAILOVER', () => {
     expect(c.call('FAILOVER', 'ABORT')).toBe('OK');
     expect(c.call('FAILOVER')).toEqual(NO_REPLICAS);
     expect(c.call('SET', 'k', 'x')).toBe('OK');
+  });
+
+  it('holds writes and PUBLISH while waiting for the target (neither may move the offset); ABORT runs them on the leader', async () => {
+    c.call('SET', 'k', 'v'); // not acknowledged yet: the failover keeps waiting
+    await attachFollower();
+    c.call('SET', 'k', 'w');
+    expect(c.call('FAILOVER', 'TIMEOUT', '60000')).toBe('OK');
+    const offset = infoField('master_repl_offset');
+    const writer = h.connect();
+    expect(writer.callRaw(['SET', 'held', '1'])).toEqual([]);
+    const publisher = h.connect();
+    expect(publisher.callRaw(['PUBLISH', 'ch', 'm'])).toEqual([]);
+    expect(infoField('master_repl_offset')).toBe(offset);
+    expect(c.call('FAILOVER', 'ABORT')).toBe('OK');
+    await sleep(5);
+    expect(writer.pending()).toEqual(['OK']);
+    expect(publisher.pending()).toEqual([0]);
+    expect(c.call('GET', 'held')).toBe('1');
   });
 });
 

@@ -1,4 +1,5 @@
 import { splitArgs } from '@aki/resp-codec';
+import { Err } from '../errors.js';
 import { parseInteger } from './args.js';
 import { defineCommand, type CommandDefinition } from './define.js';
 import type { ArgumentDoc, CommandContext, CommandSpec } from './types.js';
@@ -187,6 +188,7 @@ function waitUntil(ctx: CommandContext, timeout: number, done: () => boolean, an
     stop();
     const at = client.closeHooks?.indexOf(stop) ?? -1;
     if (at !== -1) client.closeHooks!.splice(at, 1);
+    client.unblockHook = null;
     finish(reply);
     // Redis answers a parked WAIT without running it again, so its woff stays as it was
     // (observed on 7.0.15): the GETACK sent for it must not become a write the next WAIT waits for.
@@ -206,6 +208,8 @@ function waitUntil(ctx: CommandContext, timeout: number, done: () => boolean, an
   if (timeout > 0) timer = setTimeout(() => end(answer), Math.min(timeout, MAX_TIMER_MS));
   // A client that disconnects while it waits leaves nothing behind.
   (client.closeHooks ??= []).push(stop);
+  // CLIENT UNBLOCK: TIMEOUT answers what holds now, ERROR the UNBLOCKED error (as Redis).
+  client.unblockHook = (how) => end(how === 'timeout' ? answer : (failed) => failed.error(Err.unblocked));
 }
 
 /**

@@ -209,6 +209,13 @@ export class AofService {
     return { status: 'Background append only file rewriting started' };
   }
 
+  /** A rewrite now, or scheduled after the one in progress (the cron starts it), as Redis's aof_rewrite_scheduled. */
+  rewriteSoon(): Outcome {
+    if (!this.rewriteInProgress) return this.backgroundRewrite();
+    this.scheduled = true;
+    return { status: 'Background append only file rewriting scheduled' };
+  }
+
   /** Cron: scheduled rewrites, automatic rewrites, recovery after a write error. */
   tick(now: number): void {
     if (this.rewriteInProgress || this.ctx.snapshots.busyWith !== undefined) return;

@@ -28,6 +28,8 @@ export interface PersistenceControl {
   backgroundSave(schedule: boolean): Outcome;
   /** BGREWRITEAOF. */
   backgroundRewrite(): Outcome;
+  /** A rewrite now, or right after the one in progress (whose base was begun before the reason arose). */
+  rewriteSoon(): Outcome;
   /** DEBUG RELOAD: save the RDB, empty the keyspace and load it again. */
   debugReload(): Promise<string | null>;
   /** DEBUG LOADAOF: fsync the AOF, empty the keyspace and load the AOF again. */
@@ -119,6 +121,7 @@ export const NO_PERSISTENCE: PersistenceControl = {
   save: async () => NOT_STARTED,
   backgroundSave: () => ({ error: NOT_STARTED }),
   backgroundRewrite: () => ({ error: NOT_STARTED }),
+  rewriteSoon: () => ({ error: NOT_STARTED }),
   debugReload: async () => NOT_STARTED,
   debugLoadAof: async () => NOT_STARTED,
   snapshotForReplicas: (mark) => {

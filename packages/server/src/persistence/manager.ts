@@ -176,6 +176,10 @@ export class PersistenceManager implements PersistenceControl {
     return this.aof.backgroundRewrite();
   }
 
+  rewriteSoon(): Outcome {
+    return this.aof.rewriteSoon();
+  }
+
   async debugReload(): Promise<string | null> {
     const state = this.state;
     state.loading = true;

@@ -106,9 +106,9 @@ export class Failover {
   abort(reason: string): string | null {
     if (this.stateValue === 'no-failover') return 'ERR No failover in progress.';
     this.logger.warn(`FAILOVER aborted: ${reason}`);
-    const inProgress = this.stateValue === 'failover-in-progress';
+    // Lead again before the held writes run: they were accepted by a leader and must land on one.
+    if (this.stateValue === 'failover-in-progress') this.role.promote();
     this.end();
-    if (inProgress) this.role.promote();
     return null;
   }
 

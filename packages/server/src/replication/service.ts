@@ -123,7 +123,7 @@ export class ReplicationService {
           return service.isFollower;
         },
         streamOffset: () => propagator.offset,
-        handOverTo: (host, port) => void this.follow(host, port, { failover: true }),
+        handOverTo: (host, port) => void this.follow(host, port),
         promote: () => this.promote(),
       },
       this.logger,
@@ -211,8 +211,7 @@ export class ReplicationService {
    * REPLICAOF host port. Returns the status reply: 'OK', or 'OK Already
    * connected to specified master' when nothing changes.
    */
-  follow(host: string, port: number, options: { failover?: boolean; continueOwnHistory?: boolean } = {}): string {
-    const failover = options.failover === true;
+  follow(host: string, port: number, options: { continueOwnHistory?: boolean } = {}): string {
     const current = this.link;
     // Hosts compare as strings, ignoring case (localhost and 127.0.0.1 are different leaders).
     if (current !== undefined && current.host.toLowerCase() === host.toLowerCase() && current.port === port) {
@@ -238,8 +237,11 @@ export class ReplicationService {
       host,
       port,
       handlers: {
+        // FAILOVER rides only the PSYNC of a handover in progress, never a later reconnect.
         psyncRequest: () =>
-          this.canContinue ? { replid: this.history.replid, offset: propagator.offset + 1, failover } : undefined,
+          this.canContinue
+            ? { replid: this.history.replid, offset: propagator.offset + 1, failover: this.failover.state === 'failover-in-progress' }
+            : undefined,
         loadPayload: (replid, offset, payload) => this.loadPayload(host, port, replid, offset, payload),
         continued: (replid) => this.continued(replid),
         apply: (argv, bytes) => this.applier!.apply(argv, bytes),
@@ -398,7 +400,7 @@ export class ReplicationService {
   private persistHistoryChange(): void {
     const persistence = this.state.persistence;
     if (!persistence.aofEnabled) return;
-    const outcome = persistence.backgroundRewrite();
+    const outcome = persistence.rewriteSoon();
     this.logger.info(
       `Rewriting the AOF to record replication ID ${this.history.replid}: ${'error' in outcome ? outcome.error : outcome.status}`,
     );
