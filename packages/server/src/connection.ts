@@ -31,10 +31,12 @@ export function isLoopbackAddress(address: string | undefined): boolean {
   return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
 }
 
+/** An IPv4 peer as IPv4 (Node reports "::ffff:127.0.0.1" on dual-stack sockets). */
+const plainAddress = (address: string): string => (address.startsWith('::ffff:') ? address.slice(7) : address);
+
 function formatAddress(address: string | undefined, port: number | undefined): string {
   if (address === undefined) return '?:0';
-  const plain = address.startsWith('::ffff:') ? address.slice(7) : address;
-  return `${plain}:${port ?? 0}`;
+  return `${plainAddress(address)}:${port ?? 0}`;
 }
 
 /**
@@ -116,9 +118,8 @@ export class Connection implements ClientTransport, HeldReplies {
     const pending = this.session.reply.take();
     if (pending.length !== 0) socket.write(pending);
     this.replicaLink = true;
-    const address = socket.remoteAddress ?? '?';
     return {
-      address: address.startsWith('::ffff:') ? address.slice(7) : address,
+      address: plainAddress(socket.remoteAddress ?? '?'),
       write: (bytes) => {
         if (!socket.destroyed) socket.write(bytes);
       },

@@ -276,7 +276,7 @@ function role(ctx: CommandContext): void {
   const replication = ctx.server.replication;
   const reply = ctx.reply;
   const link = replication.followerLink;
-  const offset = replication.markNow().offset;
+  const offset = ctx.server.propagator.offset;
   if (link === undefined) {
     const online = [...replication.leader.replicas].filter((peer) => peer.state === 'online');
     reply.arrayHeader(3);

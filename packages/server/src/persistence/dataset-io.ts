@@ -1,6 +1,8 @@
-import type { AuxFields, DatasetReceiver } from '@aki/aof-persistence';
+import type { AuxFields, DatasetReceiver, RdbDecoder, RdbDecoderOptions } from '@aki/aof-persistence';
 import { RdbEncoder } from '@aki/aof-persistence';
 import type { Keyspace, KeyspaceSnapshot, StoredValue } from '@aki/keyspace';
+import type { ServerConfig } from '../config/index.js';
+import { encodingLimitsOf } from '../encoding-limits.js';
 
 /**
  * Moving whole datasets between the keyspace and the RDB codec: loading an
@@ -16,10 +18,28 @@ export interface ReplicationMark {
 }
 
 /**
- * Decoder options for loading into a KeyspaceLoader: it detects duplicate
- * keys itself (see entry), so the decoder need not keep a set of every key.
+ * Options for decoding an RDB into a KeyspaceLoader: loaded values settle
+ * their encodings against the live config, a db beyond `databases` is
+ * refused, and duplicate keys are left to the loader (see entry), so the
+ * decoder need not keep a set of every key.
  */
-export const LOADER_DECODER_OPTIONS = { detectDuplicateKeys: false } as const;
+export function loaderDecoderOptions(config: ServerConfig, databases: number): RdbDecoderOptions {
+  return { detectDuplicateKeys: false, encodingLimits: encodingLimitsOf(config), databases };
+}
+
+/** Keys decoded between yields to clients while an RDB loads in slices. */
+const KEYS_PER_SLICE = 2048;
+
+/**
+ * Runs `decoder` to its end in slices, letting clients be served between
+ * them; `afterSlice` sees the byte offset reached (progress reports).
+ */
+export async function decodeInSlices(decoder: RdbDecoder, afterSlice?: (offset: number) => void): Promise<void> {
+  while (!decoder.step(KEYS_PER_SLICE)) {
+    afterSlice?.(decoder.offset);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
 
 /**
  * A DatasetReceiver that stores every key into the keyspace. Keys already

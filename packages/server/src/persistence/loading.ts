@@ -8,16 +8,13 @@ import {
   type Manifest,
   type RdbDecoderOptions,
 } from '@aki/aof-persistence';
-import { encodingLimitsOf } from '../encoding-limits.js';
 import { ClientSession, type ClientTransport } from '../client-session.js';
 import type { Dispatcher } from '../dispatcher.js';
 import type { InfoField } from './control.js';
 import type { PersistenceContext } from './context.js';
-import { KeyspaceLoader, LOADER_DECODER_OPTIONS } from './dataset-io.js';
+import { decodeInSlices, KeyspaceLoader, loaderDecoderOptions } from './dataset-io.js';
 import type { RdbSnapshots } from './rdb-snapshots.js';
 
-/** RDB keys decoded per step before the loader yields to the event loop (clients get -LOADING meanwhile). */
-const RDB_KEYS_PER_STEP = 2048;
 /** A long load logs how far it got this often. */
 const PROGRESS_LOG_INTERVAL_MS = 2000;
 
@@ -97,10 +94,7 @@ export class DatasetLoading {
     const loader = new KeyspaceLoader(ctx.state.keyspace, ctx.state.clock(), !follower);
     const decoder = new RdbDecoder(bytes, loader, 0, this.rdbOptions());
     if (!isRdb(bytes)) throw new Error(`Wrong signature trying to load DB from file ${rdb.path}`);
-    while (!decoder.step(RDB_KEYS_PER_STEP)) {
-      this.progress(decoder.offset);
-      await yieldToClients();
-    }
+    await decodeInSlices(decoder, (offset) => this.progress(offset));
     this.loadedBytes = bytes.length;
     this.finish(loader);
     if (options.adoptReplicationMark !== false) this.adoptReplicationMark(loader);
@@ -216,11 +210,7 @@ export class DatasetLoading {
   /** Loaded values settle their encodings against the live config, and a db beyond `databases` is refused. */
   private rdbOptions(): RdbDecoderOptions {
     const state = this.ctx.state;
-    return {
-      ...LOADER_DECODER_OPTIONS,
-      encodingLimits: encodingLimitsOf(state.config),
-      databases: state.keyspace.databases.length,
-    };
+    return loaderDecoderOptions(state.config, state.keyspace.databases.length);
   }
 
   private progress(loadedBytes: number): void {
@@ -244,6 +234,3 @@ export class DatasetLoading {
   }
 }
 
-function yieldToClients(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}

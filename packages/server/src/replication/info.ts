@@ -22,7 +22,7 @@ export function replicationInfo(state: ServerState): InfoField[] {
   const config = state.config;
   const link = replication.followerLink;
   const fields: InfoField[] = [['role', link === undefined ? 'master' : 'slave']];
-  const offset = replication.markNow().offset;
+  const offset = state.propagator.offset;
   if (link !== undefined) {
     const up = link.state === 'connected';
     const hasIo = link.state === 'connected' || link.state === 'sync' || link.state === 'handshake';

@@ -1,11 +1,7 @@
 import { isRdb, RdbDecoder } from '@aki/aof-persistence';
 import { Keyspace } from '@aki/keyspace';
-import { encodingLimitsOf } from '../encoding-limits.js';
-import { KeyspaceLoader, LOADER_DECODER_OPTIONS } from '../persistence/dataset-io.js';
+import { decodeInSlices, KeyspaceLoader, loaderDecoderOptions } from '../persistence/dataset-io.js';
 import type { ServerState } from '../server-state.js';
-
-/** Keys decoded between yields to clients, who keep reading the old dataset meanwhile. */
-const KEYS_PER_STEP = 2048;
 
 /** A full-sync payload decoded into a dataset of its own, not yet live. */
 export interface StagedDataset {
@@ -29,12 +25,7 @@ export async function stagePayload(state: ServerState, payload: Buffer[]): Promi
   const keyspace = new Keyspace({ databases: state.keyspace.databases.length });
   keyspace.setExpiryMode('hide');
   const loader = new KeyspaceLoader(keyspace, state.clock(), false);
-  const decoder = new RdbDecoder(bytes, loader, 0, {
-    ...LOADER_DECODER_OPTIONS,
-    encodingLimits: encodingLimitsOf(state.config),
-    databases: keyspace.databases.length,
-  });
-  while (!decoder.step(KEYS_PER_STEP)) await new Promise<void>((resolve) => setImmediate(resolve));
+  await decodeInSlices(new RdbDecoder(bytes, loader, 0, loaderDecoderOptions(state.config, keyspace.databases.length)));
   return { keyspace, keys: loader.keysLoaded, streamDb: loader.streamDb };
 }
 
