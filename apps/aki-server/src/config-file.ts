@@ -1,99 +1,30 @@
 import { readFileSync } from 'node:fs';
-import { splitArgs } from '@aki/resp-codec';
-import { ConfigError, type ServerConfig } from '@aki/server';
+import { ConfigError, ConfigFileError, parseConfigText, type Directive, type ReadText, type ServerConfig } from '@aki/server';
 import type { CommandLineOption } from './argv.js';
 
 /**
- * The redis.conf reader: turns config files, stdin and command-line options
- * into directives, then applies them to a ServerConfig in order (later lines
- * win).
- *
- * Format: one directive per line; leading and trailing blanks are ignored;
- * empty lines and lines starting with '#' are skipped; arguments are split
- * with Redis's quoting rules (splitArgs); the directive name is
- * case-insensitive. `include <path>` reads another file in place (the path is
- * used as given, so a relative one is relative to the working directory, as
- * in Redis), nested at most MAX_INCLUDE_DEPTH deep.
- *
- * Text is handled as latin1 (one char per byte), the representation aki uses
- * for every string that reaches the keyspace or the wire, so a password in a
- * config file compares equal to the same bytes sent with AUTH.
+ * The app's side of configuration: collects the directives of the config
+ * file, stdin and the command line, applies them to a ServerConfig in order
+ * (later lines win), and prints config errors as Redis does. The redis.conf
+ * line format itself (quoting, comments, `include`) lives in @aki/server,
+ * which also reads it for CONFIG REWRITE; its names are re-exported here.
  */
 
-export const MAX_INCLUDE_DEPTH = 16;
-
-/** Where a directive came from, for error messages. */
-export interface DirectiveOrigin {
-  /** A file path, 'stdin', or 'the command line'. */
-  source: string;
-  /** 1-based line in that source (for the command line: the option's position). */
-  line: number;
-  /** The line as written (for the command line: `--name v1 v2`). */
-  text: string;
-}
-
-export interface Directive {
-  name: string;
-  args: string[];
-  origin: DirectiveOrigin;
-}
-
-/** A config problem tied to a line; printed as Redis's fatal config error block. */
-export class ConfigFileError extends Error {
-  override readonly name = 'ConfigFileError';
-  constructor(
-    readonly origin: DirectiveOrigin,
-    readonly reason: string,
-  ) {
-    super(`${origin.source}:${origin.line}: ${reason}`);
-  }
-}
+export {
+  ConfigFileError,
+  MAX_INCLUDE_DEPTH,
+  parseConfigText,
+  type Directive,
+  type DirectiveOrigin,
+  type ReadText,
+} from '@aki/server';
 
 /** A config file (or stdin) could not be read at all. */
 export class ConfigReadError extends Error {
   override readonly name = 'ConfigReadError';
 }
 
-/** Reads a file named by a latin1 path and returns its text as latin1. */
-export type ReadText = (path: string) => string;
-
 const readLatin1: ReadText = (path) => readFileSync(Buffer.from(path, 'latin1'), 'latin1');
-
-/**
- * Splits config text into directives, expanding `include` lines through
- * `readText`. Throws ConfigFileError for unbalanced quotes, a bad include,
- * or includes nested too deep.
- */
-export function parseConfigText(text: string, source: string, readText: ReadText = readLatin1, depth = 0): Directive[] {
-  const directives: Directive[] = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
-    if (line === '' || line.startsWith('#')) continue;
-    const origin: DirectiveOrigin = { source, line: i + 1, text: line };
-    const words = splitArgs(line);
-    if (words === null) throw new ConfigFileError(origin, 'Unbalanced quotes in configuration line');
-    const [name, ...args] = words;
-    if (name === undefined) continue;
-    if (name.toLowerCase() === 'include') {
-      if (args.length !== 1) throw new ConfigFileError(origin, 'wrong number of arguments');
-      if (depth >= MAX_INCLUDE_DEPTH) {
-        throw new ConfigFileError(origin, `includes nested more than ${MAX_INCLUDE_DEPTH} deep`);
-      }
-      const path = args[0]!;
-      let included: string;
-      try {
-        included = readText(path);
-      } catch (err) {
-        throw new ConfigFileError(origin, `can't open config file '${path}': ${describeSystemError(err)}`);
-      }
-      directives.push(...parseConfigText(included, path, readText, depth + 1));
-      continue;
-    }
-    directives.push({ name, args, origin });
-  }
-  return directives;
-}
 
 /** Turns command-line options into directives (values converted to latin1 like file text). */
 export function commandLineDirectives(options: readonly CommandLineOption[]): Directive[] {

@@ -88,6 +88,7 @@ const REDIS_COMMAND_INFO: Array<[string, number, string[], [number, number, numb
   ['config|get', -3, ['admin', 'loading', 'noscript', 'stale'], [0, 0, 0], ['admin', 'dangerous', 'slow']],
   ['config|set', -4, ['admin', 'loading', 'noscript', 'stale'], [0, 0, 0], ['admin', 'dangerous', 'slow']],
   ['config|resetstat', 2, ['admin', 'loading', 'noscript', 'stale'], [0, 0, 0], ['admin', 'dangerous', 'slow']],
+  ['config|rewrite', 2, ['admin', 'loading', 'noscript', 'stale'], [0, 0, 0], ['admin', 'dangerous', 'slow']],
   ['config|help', 2, ['loading', 'stale'], [0, 0, 0], ['slow']],
   ['time', 1, ['fast', 'loading', 'stale'], [0, 0, 0], ['fast']],
   ['shutdown', -1, ['admin', 'allow_busy', 'loading', 'no_multi', 'noscript', 'stale'], [0, 0, 0], ['admin', 'dangerous', 'slow']],

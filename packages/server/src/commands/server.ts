@@ -1,5 +1,7 @@
+import { rewriteConfigFile } from '../config/rewrite-file.js';
 import { Err } from '../errors.js';
 import { renderInfo } from '../info.js';
+import { describeError } from '../persistence/context.js';
 import { defineCommand, tokenChoice } from './define.js';
 import type { CommandContext, CommandSpec } from './types.js';
 
@@ -36,6 +38,30 @@ function configResetStat(ctx: CommandContext): void {
   ctx.reply.simple('OK');
 }
 
+/**
+ * CONFIG REWRITE -> +OK once the config file the server started from holds
+ * the running configuration: only the lines of options whose value differs
+ * from what the file gives are replaced, removed or appended (see
+ * rewriteConfigText), and the file is replaced atomically and fsynced.
+ * Errors: "ERR The server is running without a config file", or "ERR
+ * Rewriting config file: <strerror text>" when it cannot be read or written
+ * (the old file is then untouched).
+ */
+function configRewrite(ctx: CommandContext): void {
+  const path = ctx.server.configFile;
+  if (path === '') return ctx.error('ERR The server is running without a config file');
+  try {
+    rewriteConfigFile(path, ctx.server.config);
+  } catch (err) {
+    // Only system errors are expected here; anything else is a bug for the dispatcher.
+    if (typeof (err as NodeJS.ErrnoException | undefined)?.code !== 'string') throw err;
+    ctx.server.logger.warn(`CONFIG REWRITE failed: ${describeError(err)}`);
+    return ctx.error(`ERR Rewriting config file: ${describeError(err)}`);
+  }
+  ctx.server.logger.info('CONFIG REWRITE executed with success.');
+  ctx.reply.simple('OK');
+}
+
 const CONFIG_HELP = [
   'CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
   'GET <pattern>',
@@ -44,6 +70,8 @@ const CONFIG_HELP = [
   '    Change <directive> to <value> now (several pairs apply together or not at all).',
   'RESETSTAT',
   '    Zero the counters INFO reports.',
+  'REWRITE',
+  '    Write the running configuration back to the config file.',
   'HELP',
   '    Print this help.',
 ];
@@ -152,6 +180,16 @@ export const serverCommands: CommandSpec[] = [
         since: '2.0.0',
         complexity: 'O(1)',
         handler: configResetStat,
+      },
+      {
+        name: 'rewrite',
+        arity: 2,
+        flags: ['admin', 'noscript', 'loading', 'stale'],
+        group: 'server',
+        summary: 'Persists the effective configuration to file.',
+        since: '2.8.0',
+        complexity: 'O(1)',
+        handler: configRewrite,
       },
       {
         name: 'help',

@@ -30,6 +30,26 @@ export interface ValueCodec<T> {
   parse(args: readonly string[], ctx: ParseContext<T>): T;
   /** The value as CONFIG GET prints it. */
   format(value: T): string;
+  /**
+   * The value as config-file directives (CONFIG REWRITE): the arguments of
+   * each line, which applied in order give back `value`. `repeated` says
+   * whether an earlier directive of the same load still sets the option
+   * before these lines (see ParseContext.repeated), for options whose
+   * directives accumulate. No lines means the option's default needs none.
+   * When absent, see directiveArgs().
+   */
+  directiveArgs?(value: T, repeated: boolean): string[][];
+}
+
+/**
+ * The config-file lines that give an option `value` (see
+ * ValueCodec.directiveArgs). By default one line: the printed value as its
+ * one argument, or split into words for a multi-argument option.
+ */
+export function directiveArgs<T>(codec: ValueCodec<T>, value: T, repeated: boolean): string[][] {
+  if (codec.directiveArgs) return codec.directiveArgs(value, repeated);
+  const printed = codec.format(value);
+  return [codec.multiArg ? splitWords(printed) : [printed]];
 }
 
 // Bounds Redis uses, spelled as in its error messages.
@@ -158,7 +178,20 @@ export function memory(bounds: IntegerBounds): ValueCodec<number> {
       return checkBounds(value, bounds);
     },
     format: (value) => String(value),
+    directiveArgs: (value) => [[formatMemoryUnits(value)]],
   };
+}
+
+const GB = 1024 ** 3;
+const MB = 1024 ** 2;
+
+/** A byte count in the largest binary unit that divides it exactly (`1gb`, `64mb`, `1000`), as Redis writes config files. */
+export function formatMemoryUnits(bytes: number): string {
+  if (bytes === 0) return '0';
+  if (bytes % GB === 0) return `${bytes / GB}gb`;
+  if (bytes % MB === 0) return `${bytes / MB}mb`;
+  if (bytes % 1024 === 0) return `${bytes / 1024}kb`;
+  return String(bytes);
 }
 
 /**
@@ -249,6 +282,14 @@ export function saveParams(): ValueCodec<string> {
       return list.length === 0 ? '' : [...previous, ...numbers].join(' ');
     },
     format: (value) => value,
+    // One `save <seconds> <changes>` line per point; after earlier lines a
+    // `save ""` first, since later lines add to what is there.
+    directiveArgs(value, repeated) {
+      const points = splitWords(value);
+      const lines: string[][] = repeated || points.length === 0 ? [['']] : [];
+      for (let i = 0; i + 1 < points.length; i += 2) lines.push([points[i]!, points[i + 1]!]);
+      return lines;
+    },
   };
 }
 
@@ -348,6 +389,12 @@ export function outputBufferLimits(): ValueCodec<OutputBufferLimits> {
           return `${cls === 'replica' ? 'slave' : cls} ${l.hard} ${l.soft} ${l.softSeconds}`;
         })
         .join(' '),
+    // One line per class, which sets that class whatever it held before.
+    directiveArgs: (value) =>
+      (['normal', 'replica', 'pubsub'] as const).map((cls) => {
+        const l = value[cls];
+        return [cls, formatMemoryUnits(l.hard), formatMemoryUnits(l.soft), String(l.softSeconds)];
+      }),
   };
 }
 
@@ -407,5 +454,11 @@ export function replicaOf(): ValueCodec<string> {
       return `${host} ${n}`;
     },
     format: (value) => value,
+    // A primary needs no line, unless an earlier line names a leader.
+    directiveArgs(value, repeated) {
+      if (value === '') return repeated ? [['no', 'one']] : [];
+      const space = value.lastIndexOf(' ');
+      return [[value.slice(0, space), value.slice(space + 1)]];
+    },
   };
 }

@@ -7,3 +7,12 @@ export {
 } from './native-options.js';
 export { ServerConfig, allowsProtectedAction, isSensitiveOption } from './server-config.js';
 export { parseMemory } from './codecs.js';
+export {
+  ConfigFileError,
+  MAX_INCLUDE_DEPTH,
+  parseConfigText,
+  type Directive,
+  type DirectiveOrigin,
+  type ParseOptions,
+  type ReadText,
+} from './config-text.js';

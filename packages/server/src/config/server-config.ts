@@ -51,6 +51,16 @@ export class ServerConfig {
   }
 
   /**
+   * The current value of any option by name or alias (undefined for an
+   * unknown name). Untyped, for code that handles every option alike through
+   * its codec (CONFIG REWRITE); everything else uses get().
+   */
+  valueOf(name: string): unknown {
+    const spec = lookupOption(name);
+    return spec === undefined ? undefined : this.#values.get(spec.name);
+  }
+
+  /**
    * Applies one config-file or command-line directive; `name` is matched
    * case-insensitively, `args` are already split. Throws ConfigError for an
    * unknown directive, a wrong argument count or an invalid value. Returns a
@@ -147,6 +157,16 @@ export class ServerConfig {
       }
     }
     return null;
+  }
+
+  /**
+   * Records a value the server changed by itself rather than through CONFIG
+   * SET (REPLICAOF changes `replicaof`), so CONFIG GET and CONFIG REWRITE
+   * show the live state. No validation and no listeners: the caller already
+   * acted on the change.
+   */
+  recordRuntimeValue<K extends keyof ConfigValues>(name: K, value: ConfigValues[K]): void {
+    this.#values.set(name, freeze(value));
   }
 
   /**

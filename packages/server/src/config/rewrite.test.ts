@@ -1,0 +1,315 @@
+import { existsSync, readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseConfigText, type ReadText } from './config-text.js';
+import { ConfigError } from './errors.js';
+import { REWRITE_SIGNATURE, rewriteConfigText } from './rewrite.js';
+import { ServerConfig } from './server-config.js';
+
+/** A ReadText over an in-memory set of files. */
+const files =
+  (contents: Record<string, string>): ReadText =>
+  (path) => {
+    const text = contents[path];
+    if (text === undefined) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+    return text;
+  };
+const NO_FILES = files({});
+
+/** The configuration a server started from `text` holds (bad lines skipped, as the rewrite reads them). */
+function load(text: string, read: ReadText = NO_FILES): ServerConfig {
+  const config = new ServerConfig();
+  for (const { name, args } of parseConfigText(text, 'main.conf', read, { skipBadLines: true })) {
+    try {
+      config.applyDirective(name, args);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+    }
+  }
+  return config;
+}
+
+/** CONFIG SET, asserting it succeeds. */
+function set(config: ServerConfig, ...pairs: Array<[string, string]>): ServerConfig {
+  expect(config.setAtRuntime(pairs, true)).toBeNull();
+  return config;
+}
+
+/** Rewrites `text` for `live` and checks that loading the result gives `live`'s CONFIG GET * back. */
+function rewrite(text: string, live: ServerConfig, read: ReadText = NO_FILES): string {
+  const next = rewriteConfigText(text, live, read);
+  expect(new Map(load(next, read).getMatching(['*']))).toEqual(new Map(live.getMatching(['*'])));
+  return next;
+}
+
+const OPERATOR_FILE = [
+  '# aki configuration',
+  '',
+  '   port    7000   ',
+  '\tmaxmemory 1GB',
+  'slave-read-only yes',
+  'slaveof 10.0.0.1 6379',
+  'save 900 1',
+  'save 300 10',
+  'requirepass "p@ss word"',
+  'rename-command FLUSHALL ""',
+  'user default on nopass ~* +@all',
+  'sentinel monitor mymaster 127.0.0.1 6379 2',
+  'list-max-ziplist-entries 512',
+  'frobnicate yes',
+  'client-output-buffer-limit pubsub 32mb 8mb 60',
+  '# the end',
+  '',
+].join('\n');
+
+describe('rewriteConfigText', () => {
+  it('leaves the file of an unchanged configuration byte for byte', () => {
+    expect(rewrite(OPERATOR_FILE, load(OPERATOR_FILE))).toBe(OPERATOR_FILE);
+    const crlf = OPERATOR_FILE.replaceAll('\n', '\r\n');
+    expect(rewrite(crlf, load(crlf))).toBe(crlf);
+    const noFinalNewline = 'port 7000\n# last';
+    expect(rewrite(noFinalNewline, load(noFinalNewline))).toBe(noFinalNewline);
+    expect(rewrite('', new ServerConfig())).toBe('');
+  });
+
+  it('replaces a changed option in place, keeping everything else', () => {
+    const live = set(load(OPERATOR_FILE), ['maxmemory', '2gb'], ['maxmemory-policy', 'allkeys-lru']);
+    const next = rewrite(OPERATOR_FILE, live);
+    expect(next).toBe(
+      OPERATOR_FILE.replace('\tmaxmemory 1GB', 'maxmemory 2gb') + `\n${REWRITE_SIGNATURE}\nmaxmemory-policy allkeys-lru\n`,
+    );
+  });
+
+  it('writes a changed alias line under the canonical name', () => {
+    const live = set(load(OPERATOR_FILE), ['replica-read-only', 'no']);
+    expect(rewrite(OPERATOR_FILE, live)).toBe(OPERATOR_FILE.replace('slave-read-only yes', 'replica-read-only no'));
+  });
+
+  it('removes the other lines of a changed option, keeps duplicates of an unchanged one', () => {
+    const text = 'timeout 10\nhz 5\n# between\ntimeout 20\nhz 7\n';
+    expect(rewrite(text, set(load(text), ['timeout', '30']))).toBe('timeout 30\nhz 5\n# between\nhz 7\n');
+  });
+
+  it('appends options the file does not set after one signature line', () => {
+    const text = 'port 7000';
+    const once = rewrite(text, set(load(text), ['hz', '20']));
+    expect(once).toBe(`port 7000\n\n${REWRITE_SIGNATURE}\nhz 20\n`);
+    // A second rewrite appends after the existing tail, without a second signature.
+    const twice = rewrite(once, set(load(once), ['timeout', '9'], ['hz', '30']));
+    expect(twice).toBe(`port 7000\n\n${REWRITE_SIGNATURE}\nhz 30\ntimeout 9\n`);
+    // An empty (or missing) file gets just the tail; a file ending in a blank line gets no second one.
+    expect(rewrite('', set(new ServerConfig(), ['hz', '20']))).toBe(`${REWRITE_SIGNATURE}\nhz 20\n`);
+    expect(rewrite('# mine\n\n', set(new ServerConfig(), ['hz', '20']))).toBe(`# mine\n\n${REWRITE_SIGNATURE}\nhz 20\n`);
+    // CRLF files get CRLF lines.
+    expect(rewrite('port 7000\r\n', set(load('port 7000\r\n'), ['hz', '20']))).toBe(
+      `port 7000\r\n\r\n${REWRITE_SIGNATURE}\r\nhz 20\r\n`,
+    );
+  });
+
+  it('writes options given on the command line, which differ from the file', () => {
+    const text = 'port 7000\n';
+    const live = load(text);
+    live.applyDirective('port', ['7001']);
+    live.applyDirective('appendonly', ['no']);
+    expect(rewrite(text, live)).toBe('port 7001\n\n# Generated by CONFIG REWRITE\nappendonly no\n');
+  });
+
+  it('writes memory amounts in the largest exact unit', () => {
+    const live = set(new ServerConfig(), ['maxmemory', '3221225472'], ['auto-aof-rewrite-min-size', '1000']);
+    set(live, ['repl-backlog-size', '1536kb'], ['proto-max-bulk-len', String(1024 * 1024 * 7)]);
+    expect(rewrite('', live)).toBe(
+      `${REWRITE_SIGNATURE}\nproto-max-bulk-len 7mb\nmaxmemory 3gb\nauto-aof-rewrite-min-size 1000\nrepl-backlog-size 1536kb\n`,
+    );
+  });
+
+  describe('replicaof', () => {
+    it('is added when the server became a replica', () => {
+      const live = load('port 7000\n');
+      live.recordRuntimeValue('replicaof', '10.0.0.5 6380');
+      expect(rewrite('port 7000\n', live)).toBe(`port 7000\n\n${REWRITE_SIGNATURE}\nreplicaof 10.0.0.5 6380\n`);
+    });
+
+    it('replaces an old slaveof line when the leader changed', () => {
+      const live = load(OPERATOR_FILE);
+      live.recordRuntimeValue('replicaof', '10.0.0.5 6380');
+      expect(rewrite(OPERATOR_FILE, live)).toBe(OPERATOR_FILE.replace('slaveof 10.0.0.1 6379', 'replicaof 10.0.0.5 6380'));
+    });
+
+    it('is removed when the server became a primary', () => {
+      const live = load(OPERATOR_FILE);
+      live.recordRuntimeValue('replicaof', '');
+      expect(rewrite(OPERATOR_FILE, live)).toBe(OPERATOR_FILE.replace('slaveof 10.0.0.1 6379\n', ''));
+    });
+
+    it('says `no one` when an included file names a leader', () => {
+      const read = files({ 'replica.conf': 'replicaof 10.0.0.1 6379\n' });
+      const text = 'include replica.conf\n';
+      const live = load(text, read);
+      live.recordRuntimeValue('replicaof', '');
+      expect(rewrite(text, live, read)).toBe(`include replica.conf\n\n${REWRITE_SIGNATURE}\nreplicaof no one\n`);
+    });
+
+    it('keeps a host that needs quoting', () => {
+      const live = new ServerConfig();
+      live.recordRuntimeValue('replicaof', 'my host 6380');
+      expect(rewrite('', live)).toBe(`${REWRITE_SIGNATURE}\nreplicaof "my host" 6380\n`);
+    });
+  });
+
+  describe('multi-line options', () => {
+    it('writes one save line per snapshot point, and save "" for none', () => {
+      const live = set(load(OPERATOR_FILE), ['save', '100 1 200 2']);
+      expect(rewrite(OPERATOR_FILE, live)).toBe(OPERATOR_FILE.replace('save 900 1\nsave 300 10', 'save 100 1\nsave 200 2'));
+      set(live, ['save', '']);
+      expect(rewrite(OPERATOR_FILE, live)).toBe(OPERATOR_FILE.replace('save 900 1\nsave 300 10', 'save ""'));
+      // The default needs its lines written out when the file had turned snapshots off.
+      expect(rewrite('save ""\n', new ServerConfig())).toBe('save 3600 1\nsave 300 100\nsave 60 10000\n');
+    });
+
+    it('starts with save "" after an included save line, since save lines add up', () => {
+      const read = files({ 'base.conf': 'save 900 1\n' });
+      for (const text of ['include base.conf\nsave 60 5\n', 'save 60 5\ninclude base.conf\n']) {
+        const live = set(load(text, read), ['save', '10 1']);
+        const next = rewrite(text, live, read);
+        expect(next).toContain('save ""\nsave 10 1\n');
+      }
+    });
+
+    it('writes client-output-buffer-limit as one line per class', () => {
+      const live = set(load(OPERATOR_FILE), ['client-output-buffer-limit', 'replica 1mb 0 0 normal 1000 0 0']);
+      expect(rewrite(OPERATOR_FILE, live)).toBe(
+        OPERATOR_FILE.replace(
+          'client-output-buffer-limit pubsub 32mb 8mb 60',
+          'client-output-buffer-limit normal 1000 0 0\nclient-output-buffer-limit replica 1mb 0 0\nclient-output-buffer-limit pubsub 32mb 8mb 60',
+        ),
+      );
+    });
+
+    it('writes lists on one line, an empty list as a bare directive', () => {
+      const live = new ServerConfig();
+      live.applyDirective('bind', ['127.0.0.1', '-::1']);
+      live.applyDirective('oom-score-adj-values', ['0', '100', '900']);
+      live.applyDirective('latency-tracking-info-percentiles', ['']);
+      expect(rewrite('', live)).toBe(
+        `${REWRITE_SIGNATURE}\nbind 127.0.0.1 -::1\noom-score-adj-values 0 100 900\nlatency-tracking-info-percentiles\n`,
+      );
+      const noBind = new ServerConfig();
+      noBind.applyDirective('bind', []);
+      expect(rewrite('', noBind)).toBe(`${REWRITE_SIGNATURE}\nbind\n`);
+    });
+  });
+
+  it('quotes values so that reading the file gives back the same bytes', () => {
+    const latin1 = fc.string({ unit: fc.integer({ min: 0, max: 255 }).map((c) => String.fromCharCode(c)), maxLength: 40 });
+    fc.assert(
+      fc.property(latin1, latin1, (password, user) => {
+        const live = set(new ServerConfig(), ['requirepass', password], ['masteruser', user]);
+        const next = rewrite('# head\n', live);
+        const reloaded = load(next);
+        expect(reloaded.get('requirepass')).toBe(password);
+        expect(reloaded.get('masteruser')).toBe(user);
+      }),
+    );
+    const live = set(new ServerConfig(), ['requirepass', ''], ['masteruser', 'a "b"\\ \n\x00\xe9']);
+    expect(rewriteConfigText('requirepass x\n', live, NO_FILES)).toBe(
+      `requirepass ""\n\n${REWRITE_SIGNATURE}\nmasteruser "a \\"b\\"\\\\ \\n\\x00\\xe9"\n`,
+    );
+  });
+
+  describe('includes', () => {
+    const read = files({ 'extra.conf': 'timeout 5\n# included\nhz 50\n', 'nested.conf': 'include extra.conf\n' });
+
+    it('writes nothing for an unchanged option set in an included file', () => {
+      const text = '# main\ninclude nested.conf\n';
+      expect(rewrite(text, load(text, read), read)).toBe(text);
+    });
+
+    it('appends a changed option to the main file and never touches the included one', () => {
+      const text = '# main\ninclude extra.conf\n';
+      expect(rewrite(text, set(load(text, read), ['timeout', '6']), read)).toBe(`${text}\n${REWRITE_SIGNATURE}\ntimeout 6\n`);
+    });
+
+    it('replaces a main-file line in place unless a later include would override it', () => {
+      const before = 'timeout 1\ninclude extra.conf\n';
+      expect(rewrite(before, set(load(before, read), ['timeout', '7']), read)).toBe(
+        `include extra.conf\n\n${REWRITE_SIGNATURE}\ntimeout 7\n`,
+      );
+      const after = 'include extra.conf\ntimeout 1\n';
+      expect(rewrite(after, set(load(after, read), ['timeout', '7']), read)).toBe('include extra.conf\ntimeout 7\n');
+    });
+
+    it('keeps an include that cannot be read', () => {
+      const text = 'include missing.conf\nport 7000\n';
+      expect(rewrite(text, set(load(text, read), ['hz', '11']), read)).toBe(`${text}\n${REWRITE_SIGNATURE}\nhz 11\n`);
+    });
+  });
+
+  it('keeps lines that no longer parse, and replaces a bad line of a changed option', () => {
+    const text = 'maxmemory-policy bogus\nrequirepass "unclosed\ninclude\ntimeout banana\nfrobnicate 1\n';
+    const live = load(text);
+    expect(rewriteConfigText(text, live, NO_FILES)).toBe(text);
+    set(live, ['timeout', '9']);
+    expect(rewriteConfigText(text, live, NO_FILES)).toBe(text.replace('timeout banana', 'timeout 9'));
+  });
+
+  it('round-trips any mix of lines, includes and changes', () => {
+    const read = files({ 'a.conf': 'save 5 5\ntimeout 3\nreplicaof 1.1.1.1 1\n', 'b.conf': 'hz 20\nsave ""\n' });
+    const line = fc.constantFrom(
+      'timeout 10',
+      'hz 7',
+      'save 100 1',
+      'save ""',
+      'slaveof 10.0.0.1 6379',
+      'replicaof no one',
+      'maxmemory 1GB',
+      'client-output-buffer-limit replica 1mb 0 0',
+      'include a.conf',
+      'include b.conf',
+      'timeout nope',
+      '# comment',
+      '',
+      REWRITE_SIGNATURE,
+    );
+    const change = fc.oneof(
+      fc.constantFrom<Array<[string, string]>>(
+        [['timeout', '0']],
+        [['timeout', '3']],
+        [['hz', '10']],
+        [['save', '']],
+        [['save', '5 5 7 7']],
+        [['save', '3600 1 300 100 60 10000']],
+        [['maxmemory', '0']],
+        [['client-output-buffer-limit', 'pubsub 0 0 0']],
+      ),
+      fc.constantFrom('', '1.1.1.1 1', '10.0.0.2 7000'),
+    );
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 12 }), fc.array(change, { maxLength: 4 }), (fileLines, changes) => {
+        const text = fileLines.map((l) => `${l}\n`).join('');
+        const live = load(text, read);
+        for (const c of changes) {
+          if (typeof c === 'string') live.recordRuntimeValue('replicaof', c);
+          else set(live, ...c);
+        }
+        const next = rewrite(text, live, read);
+        // Idempotent: the rewritten file already matches.
+        expect(rewriteConfigText(next, live, read)).toBe(next);
+        expect(next.split(REWRITE_SIGNATURE).length - 1).toBeLessThanOrEqual(Math.max(1, text.split(REWRITE_SIGNATURE).length - 1));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("round-trips this machine's stock redis.conf, unchanged and changed", () => {
+    const stock = '/etc/redis/redis.conf';
+    if (!existsSync(stock)) return;
+    const text = readFileSync(stock, 'latin1');
+    const live = load(text);
+    expect(rewriteConfigText(text, live, NO_FILES)).toBe(text);
+    set(live, ['maxmemory', '100mb'], ['save', '30 3'], ['timeout', '12'], ['notify-keyspace-events', '']);
+    live.recordRuntimeValue('replicaof', '127.0.0.1 7777');
+    const next = rewrite(text, live);
+    const changed = next.split('\n').filter((line) => !text.split('\n').includes(line));
+    expect(changed.sort()).toEqual([REWRITE_SIGNATURE, 'maxmemory 100mb', 'replicaof 127.0.0.1 7777', 'save 30 3', 'timeout 12'].sort());
+  });
+});
