@@ -35,3 +35,4 @@ export {
   type FollowerSettings,
   type LinkState,
 } from './follower.js';
+export { requestHandover, type HandoverOutcome, type HandoverRequest, type HandoverRequestOptions } from './handover-request.js';

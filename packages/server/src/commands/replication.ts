@@ -26,7 +26,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 /**
  * REPLICAOF host port -> +OK (this server follows host:port from now on) |
  * +OK Already connected to specified master; REPLICAOF NO ONE -> +OK (this
- * server becomes a leader and keeps its data). SLAVEOF is the old name.
+ * server becomes a leader and keeps its data; with promotion-handover yes,
+ * once its leader handed over). SLAVEOF is the old name.
  */
 function replicaof(ctx: CommandContext, argv: string[]): void {
   const replication = ctx.server.replication;
@@ -35,7 +36,7 @@ function replicaof(ctx: CommandContext, argv: string[]): void {
   const host = argv[1]!;
   const portText = argv[2]!;
   if (host.toLowerCase() === 'no' && portText.toLowerCase() === 'one') {
-    replication.promote();
+    replication.requestPromotion();
     return ctx.reply.ok();
   }
   const port = parseInteger(portText);
@@ -126,7 +127,10 @@ function psync(ctx: CommandContext, argv: string[]): void {
   const replication = ctx.server.replication;
   // A fourth argument other than FAILOVER is ignored, as Redis does.
   if (argv.length > 3 && argv[3]!.toUpperCase() === 'FAILOVER') {
-    const refused = replication.failover.accept(argv[1]!);
+    const declared = client.replicaDeclaration;
+    const remote = client.transport.remoteAddress;
+    const ip = declared?.announcedIp ?? remote.slice(0, remote.lastIndexOf(':'));
+    const refused = replication.failover.accept(argv[1]!, { ip, listeningPort: declared?.listeningPort ?? 0 });
     if (refused !== null) return ctx.error(refused);
   }
   if (replication.failover.state === 'failover-in-progress') return ctx.error("NOMASTERLINK Can't SYNC while failing over");

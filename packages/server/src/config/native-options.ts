@@ -102,7 +102,7 @@ export interface ConfigValues {
   'latency-monitor-threshold': number;
   /** Milliseconds (alias lua-time-limit). */
   'busy-reply-threshold': number;
-  /** Leader to follow at start-up, "host port", or '' (REPLICAOF changes the live role, not this). */
+  /** The leader followed, "host port", or '' on a leader: read at start-up, kept up to date by REPLICAOF. */
   replicaof: string;
   masterauth: string;
   masteruser: string;
@@ -127,6 +127,14 @@ export interface ConfigValues {
    * the same leader it synced from (a leader that restarted empty).
    */
   'replica-refuse-empty-resync': boolean;
+  /**
+   * aki's lossless promotion (not in Redis): REPLICAOF NO ONE on a follower
+   * whose link is up first asks its leader to hand over (FAILOVER TO this
+   * follower), so writes the leader acknowledged after the promotion began
+   * cannot be lost. For Sentinel groups, whose planned switchovers promote
+   * with REPLICAOF NO ONE while the old leader still takes writes.
+   */
+  'promotion-handover': boolean;
   'client-output-buffer-limit': OutputBufferLimits;
   /** Seconds a shutdown waits for lagging followers to catch up (0 = not at all). */
   'shutdown-timeout': number;
@@ -286,6 +294,7 @@ export const NATIVE_OPTIONS: NativeOptionTable = {
   'repl-backlog-size': option('repl-backlog-size', memory({ min: 1, max: SAFE_MAX }), 1024 * 1024),
   'repl-backlog-ttl': option('repl-backlog-ttl', integer({ min: 0, max: INT_MAX }), 3600),
   'replica-refuse-empty-resync': option('replica-refuse-empty-resync', yesNo(), true),
+  'promotion-handover': option('promotion-handover', yesNo(), false),
   'shutdown-timeout': option('shutdown-timeout', integer({ min: 0, max: INT_MAX }), 10),
   // aki applies the replica class to followers; the normal and pubsub limits are fixed (see connection.ts).
   'client-output-buffer-limit': option('client-output-buffer-limit', outputBufferLimits(), {

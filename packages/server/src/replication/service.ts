@@ -13,6 +13,7 @@ import type { EffectSink } from '../effects.js';
 import type { ServerState } from '../server-state.js';
 import { Failover } from './failover.js';
 import { installDataset, stagePayload } from './payload.js';
+import { PromotionHandover } from './promotion-handover.js';
 import { StreamApplier } from './stream-applier.js';
 
 export const ERR_READONLY = "READONLY You can't write against a read only replica.";
@@ -20,6 +21,13 @@ export const ERR_NOREPLICAS = 'NOREPLICAS Not enough good replicas to write.';
 export const ERR_MASTERDOWN = "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
 export const ERR_UNBLOCKED_ROLE =
   'UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)';
+
+/**
+ * How long a promotion handover may hold the old leader's writes while this
+ * follower catches up (its FAILOVER TIMEOUT), and how long the old leader may
+ * take to answer. A follower whose link is up is normally milliseconds behind.
+ */
+const HANDOVER_TIMEOUT_MS = 2000;
 
 /** The replication id, offset and stream database an RDB written now records (repl-id, repl-offset, repl-stream-db). */
 export interface ReplicationMarkNow {
@@ -55,6 +63,8 @@ export class ReplicationService {
   private lastEmptyRefusalLog = 0;
   /** FAILOVER, on this server as leader or as its target. */
   readonly failover: Failover;
+  /** REPLICAOF NO ONE that waits for the leader to hand over (promotion-handover yes). */
+  private readonly handover: PromotionHandover;
   /** min-replicas-to-write and min-replicas-max-lag are both set (kept from the config: read per command). */
   private minReplicasGate = false;
   private readonly logger: Logger;
@@ -125,9 +135,11 @@ export class ReplicationService {
         streamOffset: () => propagator.offset,
         handOverTo: (host, port) => void this.follow(host, port),
         promote: () => this.promote(),
+        followsPeer: (ip, port) => this.link?.isLeader(ip, port) ?? false,
       },
       this.logger,
     );
+    this.handover = new PromotionHandover(this.logger, () => this.promote());
   }
 
   // ---- role -----------------------------------------------------------------
@@ -212,6 +224,7 @@ export class ReplicationService {
    * connected to specified master' when nothing changes.
    */
   follow(host: string, port: number, options: { continueOwnHistory?: boolean } = {}): string {
+    this.handover.settle();
     const current = this.link;
     // Hosts compare as strings, ignoring case (localhost and 127.0.0.1 are different leaders).
     if (current !== undefined && current.host.toLowerCase() === host.toLowerCase() && current.port === port) {
@@ -267,6 +280,7 @@ export class ReplicationService {
       clock: this.state.clock,
       logger: this.logger,
     });
+    this.state.config.recordRuntimeValue('replicaof', `${host} ${port}`);
     this.logger.info(`REPLICAOF ${host}:${port} enabled`);
     this.link.start();
     return 'OK';
@@ -278,10 +292,12 @@ export class ReplicationService {
    * its own followers and the old leader can continue with a partial sync.
    */
   promote(): void {
+    this.handover.settle();
     const link = this.link;
     if (link === undefined) return;
     link.stop();
     this.link = undefined;
+    this.state.config.recordRuntimeValue('replicaof', '');
     this.applier?.abandonTransaction();
     this.applier?.flush();
     this.applier = undefined;
@@ -300,6 +316,32 @@ export class ReplicationService {
     );
     this.logger.info('MASTER MODE enabled');
     this.persistHistoryChange();
+  }
+
+  /**
+   * REPLICAOF NO ONE from a client. With promotion-handover yes and the link
+   * to the leader up, the leader is asked to hand its role over first (see
+   * PromotionHandover): this server stays a follower until the leader's
+   * PSYNC ... FAILOVER promotes it, or promotes itself when the handover
+   * cannot happen. Otherwise it promotes at once, as Redis does.
+   */
+  requestPromotion(): void {
+    const link = this.link;
+    if (link === undefined || this.handover.inProgress) return;
+    const config = this.state.config;
+    const address = link.localAddress;
+    if (!config.get('promotion-handover') || link.state !== 'connected' || address === undefined) return this.promote();
+    const announcedIp = config.get('replica-announce-ip');
+    const announcedPort = config.get('replica-announce-port');
+    this.handover.start({
+      host: link.host,
+      port: link.port,
+      masteruser: config.get('masteruser'),
+      masterauth: config.get('masterauth'),
+      target: { host: announcedIp !== '' ? announcedIp : address, port: announcedPort !== 0 ? announcedPort : this.state.tcpPort },
+      failoverTimeoutMs: HANDOVER_TIMEOUT_MS,
+      replyTimeoutMs: HANDOVER_TIMEOUT_MS,
+    });
   }
 
   /** Once a second (the server's cron). */
