@@ -22,6 +22,7 @@ export {
   type RunningServer,
   type StartOptions,
 } from './server.js';
+export { hasSentinel, sentinelConfig, startSentinel, type RunningSentinel, type SentinelOptions } from './sentinel.js';
 export { sleep, waitFor } from './wait.js';
 export {
   launchServer,
