@@ -134,5 +134,11 @@ describe.skipIf(!hasSentinel())(`automatic failover under stock Redis Sentinel${
     await expectGroupConverged(group, newLeader, others);
     const missing = await missingAcknowledged(newLeader, writer.acknowledged);
     expect(missing).toEqual([]);
+
+    // Sentinel's CONFIG REWRITE on the promoted node already records it as a leader,
+    // and the follower it repointed names the new leader.
+    expect(readFileSync(newLeader.configFile, 'latin1')).not.toMatch(/^replicaof /m);
+    const repointed = others.find((n) => n !== oldLeader)!;
+    await waitFor(() => readFileSync(repointed.configFile, 'latin1').includes(`replicaof 127.0.0.1 ${newLeader.port}`), 10_000, 100);
   }, 180_000);
 });

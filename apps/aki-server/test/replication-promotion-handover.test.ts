@@ -205,7 +205,8 @@ describe.skipIf(serverUnderTest() === 'redis')('promotion-handover (aki)', () =>
     } finally {
       stop.now = true;
     }
-    expect(tookMs, 'the handover took').toBeLessThan(1500);
+    // Not a speed check: the fallback promotes after 3 s, and the log lines below prove it did not.
+    expect(tookMs, 'the handover took').toBeLessThan(2900);
     expect(fallbackReasons(b!), 'B did not fall back to a plain promotion').toEqual([]);
     expect(count(b!, REQUESTED)).toBe(1);
     expect(b!.server.logs()).toMatch(HANDED_OVER);

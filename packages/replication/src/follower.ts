@@ -81,8 +81,6 @@ const ACK_INTERVAL_MS = 1000;
 export class FollowerLink {
   private stateValue: LinkState = 'connect';
   private socket: net.Socket | undefined;
-  /** The leader's IP address on the last connection made (kept after it closes). */
-  private lastLeaderIp: string | undefined;
   private input = new LeaderInput();
   private stream = new StreamCommandReader();
   private step: 'pong' | 'replies' | 'psync' | 'payload-header' | 'payload' | 'loading' | 'stream' = 'pong';
@@ -129,15 +127,6 @@ export class FollowerLink {
   /** This end's address on the link to the leader (what the leader sees as our address), while connected. */
   get localAddress(): string | undefined {
     return plainIp(this.socket?.localAddress);
-  }
-
-  /**
-   * True when a peer at `ip` listening on `port` is the leader this link
-   * follows: the port must match, and the IP either the configured host or
-   * the address the last connection reached.
-   */
-  isLeader(ip: string, port: number): boolean {
-    return port === this.options.port && (ip === this.options.host || ip === this.lastLeaderIp);
   }
 
   /**
@@ -239,7 +228,6 @@ export class FollowerLink {
     socket.setNoDelay(true);
     socket.on('connect', () => {
       this.logger.info('MASTER <-> REPLICA sync started');
-      this.lastLeaderIp = plainIp(socket.remoteAddress);
       this.setState('handshake');
       this.lastIoAt = this.clock();
       socket.write(encodeCommand(['PING']));

@@ -130,6 +130,7 @@ export class AkiServer {
     // Followers' connections go on: their ACKs tell when they caught up.
     for (const connection of this.connections) if (connection.session.replicaPeer === null) connection.pauseCommands();
     const replication = this.core.state.replication;
+    replication.abandonPromotionHandover();
     replication.followerLink?.pause();
     // Followers get the last writes first (Redis's shutdown-timeout), so a switchover after this exit loses nothing.
     if (!now) await replication.waitForFollowers(this.options.config.get('shutdown-timeout') * 1000);

@@ -127,10 +127,7 @@ function psync(ctx: CommandContext, argv: string[]): void {
   const replication = ctx.server.replication;
   // A fourth argument other than FAILOVER is ignored, as Redis does.
   if (argv.length > 3 && argv[3]!.toUpperCase() === 'FAILOVER') {
-    const declared = client.replicaDeclaration;
-    const remote = client.transport.remoteAddress;
-    const ip = declared?.announcedIp ?? remote.slice(0, remote.lastIndexOf(':'));
-    const refused = replication.failover.accept(argv[1]!, { ip, listeningPort: declared?.listeningPort ?? 0 });
+    const refused = replication.failover.accept(argv[1]!);
     if (refused !== null) return ctx.error(refused);
   }
   if (replication.failover.state === 'failover-in-progress') return ctx.error("NOMASTERLINK Can't SYNC while failing over");

@@ -14,8 +14,12 @@ export interface FailoverRole {
   handOverTo(host: string, port: number): void;
   /** REPLICAOF NO ONE. */
   promote(): void;
-  /** True when the peer at `ip` listening on `port` is the leader this follower follows now. */
-  followsPeer(ip: string, port: number): boolean;
+  /**
+   * True when a promotion handover this follower asked for was withdrawn by
+   * a REPLICAOF since (see PromotionHandover): the leader's late PSYNC ...
+   * FAILOVER must not promote it.
+   */
+  readonly handoverWithdrawn: boolean;
 }
 
 /**
@@ -132,18 +136,16 @@ export class Failover {
   /**
    * PSYNC <replid> <offset> FAILOVER from our leader, which hands its role
    * over: when it continues our history, this follower promotes itself, and
-   * the PSYNC then continues as any other. `from` is the sender as it
-   * declared itself (its IP, REPLCONF listening-port). Returns an error text
-   * or null.
+   * the PSYNC then continues as any other. Returns an error text or null.
    *
-   * Beyond Redis, the sender must be the leader this server follows now: a
-   * handover it accepted earlier must not override a later REPLICAOF to
-   * another leader (the history id alone would still match).
+   * Beyond Redis: refused when this follower asked its leader for the
+   * handover (promotion-handover) and a REPLICAOF withdrew that promotion
+   * before the leader's PSYNC arrived; the history id alone would still match.
    */
-  accept(replid: string, from: { ip: string; listeningPort: number }): string | null {
+  accept(replid: string): string | null {
     if (!this.role.isFollower) return "ERR PSYNC FAILOVER can't be sent to a master.";
     if (replid.toLowerCase() !== this.role.history.replid) return 'ERR PSYNC FAILOVER replid must match my replid.';
-    if (!this.role.followsPeer(from.ip, from.listeningPort)) return 'ERR PSYNC FAILOVER must come from my master.';
+    if (this.role.handoverWithdrawn) return 'ERR PSYNC FAILOVER refused: the promotion it answers was withdrawn by REPLICAOF.';
     this.logger.info('Failover request received from my master: becoming the master.');
     this.role.promote();
     return null;

@@ -48,13 +48,18 @@ export class PromotionHandover {
     });
   }
 
-  /** The role changed (the leader's PSYNC ... FAILOVER promoted us, or another REPLICAOF): the handover is over. */
-  settle(): void {
+  /**
+   * The role changed (the leader's PSYNC ... FAILOVER promoted us, another
+   * REPLICAOF, a shutdown): the handover is over. Returns true when one was
+   * pending: the leader may still be running the FAILOVER it accepted.
+   */
+  settle(): boolean {
     const pending = this.pending;
-    if (pending === undefined) return;
+    if (pending === undefined) return false;
     this.pending = undefined;
     clearTimeout(pending.deadline);
     pending.request.cancel();
+    return true;
   }
 
   private fallBack(reason: string): void {

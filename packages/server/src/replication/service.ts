@@ -65,6 +65,8 @@ export class ReplicationService {
   readonly failover: Failover;
   /** REPLICAOF NO ONE that waits for the leader to hand over (promotion-handover yes). */
   private readonly handover: PromotionHandover;
+  /** A REPLICAOF withdrew a pending handover: the leader's late PSYNC ... FAILOVER is refused (see Failover.accept). */
+  private handoverWithdrawn = false;
   /** min-replicas-to-write and min-replicas-max-lag are both set (kept from the config: read per command). */
   private minReplicasGate = false;
   private readonly logger: Logger;
@@ -135,7 +137,9 @@ export class ReplicationService {
         streamOffset: () => propagator.offset,
         handOverTo: (host, port) => void this.follow(host, port),
         promote: () => this.promote(),
-        followsPeer: (ip, port) => this.link?.isLeader(ip, port) ?? false,
+        get handoverWithdrawn() {
+          return service.handoverWithdrawn;
+        },
       },
       this.logger,
     );
@@ -224,7 +228,9 @@ export class ReplicationService {
    * connected to specified master' when nothing changes.
    */
   follow(host: string, port: number, options: { continueOwnHistory?: boolean } = {}): string {
-    this.handover.settle();
+    // Also for the leader already followed: the operator wants this server to stay its follower.
+    this.handoverWithdrawn = this.handover.settle();
+    this.state.config.recordRuntimeValue('replicaof', `${host} ${port}`);
     const current = this.link;
     // Hosts compare as strings, ignoring case (localhost and 127.0.0.1 are different leaders).
     if (current !== undefined && current.host.toLowerCase() === host.toLowerCase() && current.port === port) {
@@ -280,7 +286,6 @@ export class ReplicationService {
       clock: this.state.clock,
       logger: this.logger,
     });
-    this.state.config.recordRuntimeValue('replicaof', `${host} ${port}`);
     this.logger.info(`REPLICAOF ${host}:${port} enabled`);
     this.link.start();
     return 'OK';
@@ -293,6 +298,7 @@ export class ReplicationService {
    */
   promote(): void {
     this.handover.settle();
+    this.handoverWithdrawn = false;
     const link = this.link;
     if (link === undefined) return;
     link.stop();
@@ -342,6 +348,14 @@ export class ReplicationService {
       failoverTimeoutMs: HANDOVER_TIMEOUT_MS,
       replyTimeoutMs: HANDOVER_TIMEOUT_MS,
     });
+    // The promotion is decided (the handover ends in one unless a REPLICAOF withdraws it):
+    // the CONFIG REWRITE Sentinel sends right after must already record this server as a leader.
+    this.state.config.recordRuntimeValue('replicaof', '');
+  }
+
+  /** Shutdown: a pending handover must not promote this server while it stops. */
+  abandonPromotionHandover(): void {
+    this.handover.settle();
   }
 
   /** Once a second (the server's cron). */
