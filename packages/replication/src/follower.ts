@@ -124,11 +124,6 @@ export class FollowerLink {
     return this.stateValue;
   }
 
-  /** This end's address on the link to the leader (what the leader sees as our address), while connected. */
-  get localAddress(): string | undefined {
-    return plainIp(this.socket?.localAddress);
-  }
-
   /**
    * While a full sync is in progress (payload being received, then loaded):
    * its size (0 when EOF-marked, so unknown) and bytes read so far.
@@ -532,9 +527,4 @@ export class FollowerLink {
       }
     }
   }
-}
-
-/** An IPv4 address as IPv4 (Node reports "::ffff:127.0.0.1" on dual-stack sockets). */
-function plainIp(address: string | undefined): string | undefined {
-  return address?.startsWith('::ffff:') ? address.slice(7) : address;
 }

@@ -106,6 +106,32 @@ describe('requestHandover', () => {
     expect(await request.outcome).toEqual({ accepted: false, reason: 'cancelled' });
   });
 
+  it('without a target host, asks the leader how it sees us (CLIENT INFO) and names that address', async () => {
+    const info = 'id=7 addr=10.1.2.3:51234 laddr=10.1.2.1:6379 fd=9 name= age=0\n';
+    const leader = await fakeLeader((r) => {
+      if (r.endsWith('*2\r\n$6\r\nCLIENT\r\n$4\r\nINFO\r\n')) return `$${info.length}\r\n${info}\r\n`;
+      return r.endsWith('2000\r\n') ? '+OK\r\n' : null;
+    });
+    closers.push(leader.close);
+    const outcome = await requestHandover(options(leader.port, { target: { host: undefined, port: 6380 } })).outcome;
+    expect(outcome).toEqual({ accepted: true });
+    expect(leader.received()).toBe(
+      '*2\r\n$6\r\nCLIENT\r\n$4\r\nINFO\r\n*6\r\n$8\r\nFAILOVER\r\n$2\r\nTO\r\n$8\r\n10.1.2.3\r\n$4\r\n6380\r\n$7\r\nTIMEOUT\r\n$4\r\n2000\r\n',
+    );
+  });
+
+  it('an IPv6 address in CLIENT INFO keeps its colons; a reply without addr= is a refusal', async () => {
+    const v6 = await fakeLeader((r) => (r.endsWith('INFO\r\n') ? '$22\r\nid=1 addr=::1:50000 x\n\r\n' : r.endsWith('2000\r\n') ? '+OK\r\n' : null));
+    closers.push(v6.close);
+    expect(await requestHandover(options(v6.port, { target: { host: undefined, port: 6380 } })).outcome).toEqual({ accepted: true });
+    expect(v6.received()).toContain('$3\r\n::1\r\n$4\r\n6380\r\n');
+
+    const odd = await fakeLeader(() => '-ERR unknown subcommand\r\n');
+    closers.push(odd.close);
+    const outcome = await requestHandover(options(odd.port, { target: { host: undefined, port: 6380 } })).outcome;
+    expect(outcome).toEqual({ accepted: false, reason: 'no address in the CLIENT INFO reply: ERR unknown subcommand' });
+  });
+
   it('takes a reply split across reads', async () => {
     const sockets: net.Socket[] = [];
     const server = net.createServer((socket) => {

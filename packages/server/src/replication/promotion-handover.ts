@@ -35,7 +35,7 @@ export class PromotionHandover {
   start(options: HandoverRequestOptions): void {
     this.settle();
     this.logger.info(
-      `Promotion requested: asking MASTER ${options.host}:${options.port} to hand over to ${options.target.host}:${options.target.port} first (promotion-handover yes).`,
+      `Promotion requested: asking MASTER ${options.host}:${options.port} to hand over to ${options.target.host ?? 'this replica'}:${options.target.port} first (promotion-handover yes).`,
     );
     const request = requestHandover(options);
     const deadline = setTimeout(() => this.fallBack('the master did not hand over in time'), options.failoverTimeoutMs + GRACE_MS);

@@ -335,8 +335,7 @@ export class ReplicationService {
     const link = this.link;
     if (link === undefined || this.handover.inProgress) return;
     const config = this.state.config;
-    const address = link.localAddress;
-    if (!config.get('promotion-handover') || link.state !== 'connected' || address === undefined) return this.promote();
+    if (!config.get('promotion-handover') || link.state !== 'connected') return this.promote();
     const announcedIp = config.get('replica-announce-ip');
     const announcedPort = config.get('replica-announce-port');
     this.handover.start({
@@ -344,7 +343,8 @@ export class ReplicationService {
       port: link.port,
       masteruser: config.get('masteruser'),
       masterauth: config.get('masterauth'),
-      target: { host: announcedIp !== '' ? announcedIp : address, port: announcedPort !== 0 ? announcedPort : this.state.tcpPort },
+      // The leader knows us by our announced IP, else by the address our link comes from (it tells us: CLIENT INFO).
+      target: { host: announcedIp !== '' ? announcedIp : undefined, port: announcedPort !== 0 ? announcedPort : this.state.tcpPort },
       failoverTimeoutMs: HANDOVER_TIMEOUT_MS,
       replyTimeoutMs: HANDOVER_TIMEOUT_MS,
     });
