@@ -78,11 +78,13 @@ describe.skipIf(!hasSentinel())(`automatic failover under stock Redis Sentinel${
     // The client reconnected through Sentinel and keeps writing, acknowledged by the other follower.
     await waitFor(() => writer.acknowledgedAfter(killedAt) >= 200, 60_000, 50).catch(async (e) => {
       const state = await Promise.all(followers.map(async (f) => `${f.port}: ${String(await nodeCommand(f, 'INFO', 'replication')).replace(/\r\n/g, ' ')}`));
-      throw new Error(`${(e as Error).message}; writer: ${writer.oks.filter((ok) => ok.at > killedAt).length} OK after the kill, ${writer.errors} errors (last: ${writer.lastError})\n${state.join('\n')}`);
+      throw new Error(
+        `${(e as Error).message}; writer: ${writer.oks.filter((ok) => ok.at > killedAt).length} OK after the kill, ${writer.errors} errors (last: ${writer.lastError}), ${writer.restarts} client restarts\n${state.join('\n')}`,
+      );
     });
     const firstWrite = writer.firstOkOn(newLeader.port, killedAt)!;
     console.log(
-      `[ha] kill -9 -> first write on the new leader: ${firstWrite - killedAt} ms (down-after ${SENTINEL_TIMINGS.downAfterMs} ms, failover-timeout ${SENTINEL_TIMINGS.failoverTimeoutMs} ms, quorum ${SENTINEL_TIMINGS.quorum})`,
+      `[ha] kill -9 -> first write on the new leader: ${firstWrite - killedAt} ms (down-after ${SENTINEL_TIMINGS.downAfterMs} ms, failover-timeout ${SENTINEL_TIMINGS.failoverTimeoutMs} ms, quorum ${SENTINEL_TIMINGS.quorum}); ${writer.restarts} client restarts`,
     );
     await writer.stop();
 
@@ -127,7 +129,7 @@ describe.skipIf(!hasSentinel())(`automatic failover under stock Redis Sentinel${
     await writer.stop();
     const firstWrite = writer.firstOkOn(newLeader.port, startedAt)!;
     console.log(
-      `[ha] SENTINEL FAILOVER -> first write on the new leader: ${firstWrite - startedAt} ms; longest write gap ${writer.longestGapAfter(startedAt)} ms; ${writer.errors} failed attempts (last: ${writer.lastError})`,
+      `[ha] SENTINEL FAILOVER -> first write on the new leader: ${firstWrite - startedAt} ms; longest write gap ${writer.longestGapAfter(startedAt)} ms; ${writer.errors} failed attempts (last: ${writer.lastError}); ${writer.restarts} client restarts`,
     );
 
     const others = group.nodes.filter((n) => n !== newLeader);

@@ -97,9 +97,17 @@ export async function startSentinelGroup(fx: ReplFixture, followerConfig: [strin
   const nodes = [leader, ...followers];
   for (const f of followers) await waitLinkUpTo(f, leader.port);
 
+  return { nodes, sentinels: await startSentinels(fx, leader.port) };
+}
+
+/**
+ * Three sentinels monitoring the leader at `leaderPort` (a node, or a proxy
+ * in front of one), once each has discovered both followers and the other two.
+ */
+export async function startSentinels(fx: ReplFixture, leaderPort: number): Promise<RunningSentinel[]> {
   const sentinels: RunningSentinel[] = [];
   for (let i = 0; i < 3; i++) {
-    const s = await startSentinel({ masterName: MASTER_NAME, masterPort: leader.port, dir: fx.tmpDir(), ...SENTINEL_TIMINGS });
+    const s = await startSentinel({ masterName: MASTER_NAME, masterPort: leaderPort, dir: fx.tmpDir(), ...SENTINEL_TIMINGS });
     sentinels.push(s);
     fx.closables.push({ close: () => s.kill() });
   }
@@ -113,7 +121,7 @@ export async function startSentinelGroup(fx: ReplFixture, followerConfig: [strin
       100,
     );
   }
-  return { nodes, sentinels };
+  return sentinels;
 }
 
 /** One request on a short-lived connection to a node or a sentinel. */
@@ -212,6 +220,8 @@ export class SentinelWriter {
   readonly oks: Array<{ at: number; port: number | undefined }> = [];
   errors = 0;
   lastError = '';
+  /** Times the client had ended (ioredis gave up) and the writer connected it again. */
+  restarts = 0;
   #stopped = false;
   #loop: Promise<void> | undefined;
   #n = 0;
@@ -220,8 +230,8 @@ export class SentinelWriter {
     this.client = new Redis({
       sentinels: sentinels.map((s) => ({ host: '127.0.0.1', port: s.port })),
       name: MASTER_NAME,
-      // Reconnect through the sentinels when they announce +switch-master.
-      failoverDetector: true,
+      // No failoverDetector: in ioredis 6.0 its +switch-master handler can close the
+      // connector while a reconnect is resolving the leader, which ends the client for good.
       sentinelRetryStrategy: () => 100,
       retryStrategy: () => 100,
       // A write to a node that just became a follower: reconnect (through Sentinel) and retry.
@@ -238,6 +248,11 @@ export class SentinelWriter {
 
   async #run(): Promise<void> {
     while (!this.#stopped) {
+      if (this.client.status === 'end') {
+        // A client library giving up is not what these tests are about: start it again, and say so.
+        this.restarts++;
+        this.client.connect().catch(() => {});
+      }
       const n = ++this.#n;
       const key = `w:${n}`;
       const value = String(n);
