@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { ConfigError, ConfigFileError, parseConfigText, type Directive, type ReadText, type ServerConfig } from '@aki/server';
+import { ConfigError, ConfigFileError, parseConfigText, readLatin1, type Directive, type ReadText, type ServerConfig } from '@aki/server';
 import type { CommandLineOption } from './argv.js';
 
 /**
@@ -23,8 +22,6 @@ export {
 export class ConfigReadError extends Error {
   override readonly name = 'ConfigReadError';
 }
-
-const readLatin1: ReadText = (path) => readFileSync(Buffer.from(path, 'latin1'), 'latin1');
 
 /** Turns command-line options into directives (values converted to latin1 like file text). */
 export function commandLineDirectives(options: readonly CommandLineOption[]): Directive[] {

@@ -6,6 +6,7 @@ export {
   ConfigFileError,
   MAX_INCLUDE_DEPTH,
   parseConfigText,
+  readLatin1,
   type Directive,
   type DirectiveOrigin,
   type ParseOptions,

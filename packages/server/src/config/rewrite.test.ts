@@ -129,6 +129,18 @@ describe('rewriteConfigText', () => {
       expect(rewrite('port 7000\n', live)).toBe(`port 7000\n\n${REWRITE_SIGNATURE}\nreplicaof 10.0.0.5 6380\n`);
     });
 
+    it('takes the signature line with it when it was the only appended line', () => {
+      const text = `port 7000\n\n${REWRITE_SIGNATURE}\nreplicaof 10.0.0.5 6380\n`;
+      const live = load(text);
+      live.recordRuntimeValue('replicaof', '');
+      expect(rewrite(text, live)).toBe('port 7000\n\n');
+      // An operator's line after the signature keeps it.
+      const kept = `port 7000\n${REWRITE_SIGNATURE}\nreplicaof 10.0.0.5 6380\nhz 20\n`;
+      const live2 = load(kept);
+      live2.recordRuntimeValue('replicaof', '');
+      expect(rewrite(kept, live2)).toBe(`port 7000\n${REWRITE_SIGNATURE}\nhz 20\n`);
+    });
+
     it('replaces an old slaveof line when the leader changed', () => {
       const live = load(OPERATOR_FILE);
       live.recordRuntimeValue('replicaof', '10.0.0.5 6380');

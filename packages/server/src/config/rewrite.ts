@@ -32,7 +32,7 @@ const KEPT: Line = { kind: 'kept' };
  * ValueCodec.directiveArgs) and its other lines in the main file go; when the
  * main file has none, or an include after that first line sets the option
  * too (it would win), they are appended at the end under REWRITE_SIGNATURE
- * (written once). Comments, blank lines, includes, included files and every
+ * (written once, and removed again when nothing follows it any more). Comments, blank lines, includes, included files and every
  * line that is not a known option's are kept byte for byte, so an unchanged
  * configuration gives back the same text.
  *
@@ -105,8 +105,13 @@ export function rewriteConfigText(text: string, live: ServerConfig, readText: Re
     if (replacement !== undefined) out.push(...replacement);
     else if (!removed.has(i)) out.push(line);
   });
-  if (appended.length > 0) {
-    if (!lines.some((line) => line.replace(/^[ \t\r]+|[ \t\r]+$/g, '') === REWRITE_SIGNATURE)) {
+  const isSignature = (line: string) => line.replace(/^[ \t\r]+|[ \t\r]+$/g, '') === REWRITE_SIGNATURE;
+  if (appended.length === 0) {
+    // Our own signature line with nothing after it any more (its last option went): it goes too.
+    const at = out.findIndex(isSignature);
+    if (at >= 0 && out.slice(at + 1).every((line) => /^[ \t\r]*$/.test(line))) out.splice(at, 1);
+  } else {
+    if (!lines.some(isSignature)) {
       const last = out[out.length - 1];
       if (last !== undefined && !/^[ \t\r]*$/.test(last)) out.push(eol);
       out.push(REWRITE_SIGNATURE + eol);
