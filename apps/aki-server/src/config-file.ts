@@ -1,4 +1,4 @@
-import { ConfigError, ConfigFileError, parseConfigText, readLatin1, type Directive, type ReadText, type ServerConfig } from '@aki/server';
+import { ConfigError, ConfigFileError, describeError, parseConfigText, readLatin1, type Directive, type ReadText, type ServerConfig } from '@aki/server';
 import type { CommandLineOption } from './argv.js';
 
 /**
@@ -59,7 +59,7 @@ export function collectDirectives(sources: ConfigSources, readText: ReadText = r
     try {
       text = readText(toLatin1(sources.configFile));
     } catch (err) {
-      throw new ConfigReadError(`Fatal error, can't open config file '${sources.configFile}': ${describeSystemError(err)}`);
+      throw new ConfigReadError(`Fatal error, can't open config file '${sources.configFile}': ${describeError(err)}`);
     }
     directives.push(...parseConfigText(text, toLatin1(sources.configFile), readText));
   }
@@ -104,23 +104,6 @@ export function formatConfigFileError(error: ConfigFileError, version: string): 
         ? `Reading the configuration from stdin, at line ${line}`
         : `Reading the configuration file ${fromLatin1(source)}, at line ${line}`;
   return `\n*** FATAL CONFIG FILE ERROR (aki ${version}) ***\n${where}\n>>> '${fromLatin1(text)}'\n${fromLatin1(error.reason)}\n`;
-}
-
-/** The text of a system error as strerror would give it ("No such file or directory"). */
-export function describeSystemError(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  switch (code) {
-    case 'ENOENT':
-      return 'No such file or directory';
-    case 'EACCES':
-      return 'Permission denied';
-    case 'EISDIR':
-      return 'Is a directory';
-    case 'ENOTDIR':
-      return 'Not a directory';
-    default:
-      return err instanceof Error ? err.message : String(err);
-  }
 }
 
 /** A JS (UTF-16) string as the latin1 string of its UTF-8 bytes. */

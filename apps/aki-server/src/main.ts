@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { AkiServer, REDIS_COMPAT_VERSION, ServerConfig } from '@aki/server';
+import { AkiServer, describeError, REDIS_COMPAT_VERSION, ServerConfig } from '@aki/server';
 import { parseCommandLine, usage, UsageError } from './argv.js';
 import { logBanner } from './banner.js';
 import {
@@ -8,7 +8,6 @@ import {
   collectDirectives,
   ConfigFileError,
   ConfigReadError,
-  describeSystemError,
   formatConfigFileError,
 } from './config-file.js';
 import { createLogging, writeAllSync, type Logging } from './logging.js';
@@ -78,7 +77,7 @@ function loadConfig(argv: readonly string[]): {
   } catch (err) {
     if (err instanceof ConfigFileError) fail(formatConfigFileError(err, version));
     if (err instanceof ConfigReadError) fail(err.message);
-    fail(`Fatal error, can't read the configuration: ${describeSystemError(err)}`);
+    fail(`Fatal error, can't read the configuration: ${describeError(err)}`);
   }
 }
 
@@ -93,7 +92,7 @@ async function main(argv: readonly string[]): Promise<never> {
       logfile: config.get('logfile'),
     });
   } catch (err) {
-    fail(`Can't open the log file: ${describeSystemError(err)}`);
+    fail(`Can't open the log file: ${describeError(err)}`);
   }
   const logger = logging.logger;
   const pidfile = config.get('pidfile');

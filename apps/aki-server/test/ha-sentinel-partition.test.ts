@@ -14,11 +14,11 @@ import { describe, expect, it } from 'vitest';
 import { freePort, hasSentinel, RespError, sleep, waitFor } from '@aki/test-utils';
 import { replFixture, startFaultProxy, type FaultProxy } from './support/replication-faults.js';
 import {
-  leaderPortSeenBy,
   nodeCommand,
   nodeDigest,
   startGroupNode,
   startSentinels,
+  waitForNewLeader,
   waitLinkUpTo,
   type GroupNode,
 } from './support/sentinel-group.js';
@@ -79,16 +79,7 @@ describe.skipIf(!hasSentinel())(`split brain under stock Redis Sentinel${why}`, 
     expect(String(await nodeCommand(leader, 'GET', 'before:0'))).toBe('0');
 
     // Sentinel promotes a follower on the other side of the cut.
-    let newLeaderPort = 0;
-    await waitFor(
-      async () => {
-        const seen = await Promise.all(sentinels.map((s) => leaderPortSeenBy(s)));
-        newLeaderPort = seen[0]!;
-        return seen.every((p) => p === newLeaderPort) && followers.some((f) => f.port === newLeaderPort);
-      },
-      40_000,
-      200,
-    );
+    const newLeaderPort = await waitForNewLeader(sentinels, followers, 40_000);
     const newLeader = followers.find((f) => f.port === newLeaderPort)!;
     const otherFollower = followers.find((f) => f !== newLeader)!;
     await waitLinkUpTo(otherFollower, newLeader.port, 30_000);

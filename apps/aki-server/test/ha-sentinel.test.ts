@@ -13,7 +13,6 @@ import { hasSentinel, serverUnderTest, waitFor } from '@aki/test-utils';
 import { replFixture } from './support/replication-faults.js';
 import {
   askSentinel,
-  leaderPortSeenBy,
   missingAcknowledged,
   nodeCommand,
   nodeDigest,
@@ -22,6 +21,7 @@ import {
   SentinelWriter,
   startGroupNode,
   startSentinelGroup,
+  waitForNewLeader,
   waitLinkUpTo,
   type GroupNode,
   type SentinelGroup,
@@ -29,21 +29,6 @@ import {
 
 const fx = replFixture('aki-ha-');
 const why = hasSentinel() ? '' : ' (skipped: redis-sentinel is not installed)';
-
-/** Waits until every sentinel names a leader other than `oldPort`; returns it. */
-async function waitForNewLeader(group: SentinelGroup, oldPort: number, timeoutMs: number): Promise<number> {
-  let port = oldPort;
-  await waitFor(
-    async () => {
-      const seen = await Promise.all(group.sentinels.map((s) => leaderPortSeenBy(s)));
-      port = seen[0]!;
-      return seen.every((p) => p === port && p !== oldPort);
-    },
-    timeoutMs,
-    100,
-  );
-  return port;
-}
 
 function nodeOn(group: SentinelGroup, port: number): GroupNode {
   const node = group.nodes.find((n) => n.port === port);
@@ -70,7 +55,7 @@ describe.skipIf(!hasSentinel())(`automatic failover under stock Redis Sentinel${
 
     const killedAt = Date.now();
     await oldLeader.server.kill();
-    const newLeaderPort = await waitForNewLeader(group, oldLeader.port, SENTINEL_TIMINGS.downAfterMs + SENTINEL_TIMINGS.failoverTimeoutMs * 3);
+    const newLeaderPort = await waitForNewLeader(group.sentinels, followers, SENTINEL_TIMINGS.downAfterMs + SENTINEL_TIMINGS.failoverTimeoutMs * 3);
     const newLeader = nodeOn(group, newLeaderPort);
     expect(newLeader).toBe(followers[0]);
     expect(await roleOf(newLeader)).toBe('master');
@@ -120,7 +105,7 @@ describe.skipIf(!hasSentinel())(`automatic failover under stock Redis Sentinel${
     const startedAt = Date.now();
     // Sentinel refuses while its view of the replicas is not fresh enough ("NOGOODSLAVE"): retry.
     await waitFor(async () => String(await askSentinel(group.sentinels[0]!, 'SENTINEL', 'FAILOVER', 'mymaster')) === 'OK', 30_000, 500);
-    const newLeaderPort = await waitForNewLeader(group, oldLeader.port, SENTINEL_TIMINGS.failoverTimeoutMs * 3);
+    const newLeaderPort = await waitForNewLeader(group.sentinels, group.nodes.slice(1), SENTINEL_TIMINGS.failoverTimeoutMs * 3);
     const newLeader = nodeOn(group, newLeaderPort);
     await waitFor(() => writer.acknowledgedAfter(startedAt) >= 200, 60_000, 50);
 

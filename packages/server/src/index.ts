@@ -13,6 +13,7 @@ export {
   type ReadText,
 } from './config/index.js';
 export type { ConfigValues } from './config/index.js';
+export { describeError } from './persistence/context.js';
 export { EffectPropagator, type EffectBatch, type EffectSink } from './effects.js';
 export type { ServerState, ShutdownRequest } from './server-state.js';
 export type { CommandSpec, CommandContext, CommandFlag, KeySpec } from './commands/types.js';

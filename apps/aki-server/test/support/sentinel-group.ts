@@ -19,6 +19,7 @@ import {
   type RunningSentinel,
   type ServerKind,
 } from '@aki/test-utils';
+import { digest, parseInfo } from './persistence-data.js';
 import { baseArgs, type ReplFixture } from './replication-faults.js';
 
 export const MASTER_NAME = 'mymaster';
@@ -124,24 +125,27 @@ export async function startSentinels(fx: ReplFixture, leaderPort: number): Promi
   return sentinels;
 }
 
-/** One request on a short-lived connection to a node or a sentinel. */
-export async function nodeCommand(target: { port: number }, ...args: string[]): Promise<unknown> {
+/** Runs `use` on a short-lived connection to a node or a sentinel (Sentinel kills long-lived ones). */
+async function withConnection<T>(target: { port: number }, use: (c: RawConnection) => Promise<T>): Promise<T> {
   const c = await RawConnection.open(target.port);
   try {
-    return await c.command(...args);
+    return await use(c);
   } finally {
     c.close();
   }
+}
+
+/** One request to a node or a sentinel. */
+export function nodeCommand(target: { port: number }, ...args: string[]): Promise<unknown> {
+  return withConnection(target, (c) => c.command(...args));
 }
 
 /** One request to a sentinel. */
 export const askSentinel = (s: RunningSentinel, ...args: string[]) => nodeCommand(s, ...args);
 
 /** DEBUG DIGEST of a node. */
-export async function nodeDigest(node: GroupNode): Promise<string> {
-  const d = String(await nodeCommand(node, 'DEBUG', 'DIGEST'));
-  if (!/^[0-9a-f]{40}$/.test(d)) throw new Error(`DEBUG DIGEST replied ${d}`);
-  return d;
+export function nodeDigest(node: GroupNode): Promise<string> {
+  return withConnection(node, digest);
 }
 
 /** SENTINEL MASTER <name> as a map. */
@@ -163,12 +167,25 @@ export async function leaderPortSeenBy(s: RunningSentinel): Promise<number> {
 async function replInfo(node: GroupNode): Promise<Map<string, string>> {
   const text = await nodeCommand(node, 'INFO', 'replication');
   if (text instanceof RespError) throw new Error(text.message);
-  const m = new Map<string, string>();
-  for (const line of String(text).split('\r\n')) {
-    const at = line.indexOf(':');
-    if (at > 0) m.set(line.slice(0, at), line.slice(at + 1));
-  }
-  return m;
+  return parseInfo(String(text));
+}
+
+/**
+ * Waits until every sentinel names the same leader, one of `candidates`;
+ * returns its port.
+ */
+export async function waitForNewLeader(sentinels: RunningSentinel[], candidates: GroupNode[], timeoutMs: number): Promise<number> {
+  let port = 0;
+  await waitFor(
+    async () => {
+      const seen = await Promise.all(sentinels.map((s) => leaderPortSeenBy(s)));
+      port = seen[0]!;
+      return seen.every((p) => p === port) && candidates.some((n) => n.port === port);
+    },
+    timeoutMs,
+    100,
+  );
+  return port;
 }
 
 /** Waits until `node` follows the node on `leaderPort` with its link up and no sync running. */
